@@ -1,5 +1,6 @@
 # Writes OUT, a C++ file holding every file of FILES (paths under ROOT) as a byte array.
 set(body "// Generated from assets/ by assets/embed.cmake. Do not edit.\n#include <cstddef>\n#include <string_view>\nnamespace cate::detail {\nstruct EmbeddedAsset { std::string_view path; const unsigned char* data; std::size_t size; };\n")
+string(REPLACE "|" ";" FILES "${FILES}")
 set(table "")
 set(i 0)
 foreach(f IN LISTS FILES)

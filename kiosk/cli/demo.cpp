@@ -1,0 +1,208 @@
+// cate-kiosk --demo: a self-contained demo meeting, no server, no camera.
+//
+// Sets up a fresh demo store from assets/demo/demo.json through the same bundle path a real
+// kiosk uses, writes ticket images (good ones, and one of each kind that is refused), then runs
+// the kiosk on it: a line typed, pasted or sent by a keyboard-wedge scanner is a code, and a
+// path to an image file is scanned. The demo's signing key lives only in this process.
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "assets/assets.hpp"
+#include "kiosk/cli/commands.hpp"
+#include "kiosk/core/check_in.hpp"
+#include "kiosk/core/store.hpp"
+#include "kiosk/scan/decode.hpp"
+#include "platform/image.hpp"
+#include "platform/paths.hpp"
+#include "sync/admin/qr_image.hpp"
+#include "sync/protocol/bundle.hpp"
+
+namespace cate::cli {
+
+using nlohmann::json;
+
+namespace {
+
+struct DemoTicket {
+  std::string file;   ///< name under tickets/
+  std::string code;   ///< the ticket text
+  std::string label;  ///< what a person should expect
+};
+
+std::string slug(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c)) out.push_back(static_cast<char>(std::tolower(c)));
+    else if (c < 0x80 && !out.empty() && out.back() != '-') out.push_back('-');
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "guest" : out;
+}
+
+/// A valid ticket with one bit of its signature changed: what a forger would show.
+std::string tamper(const std::string& code) {
+  auto raw = base32_decode(std::string_view(code).substr(kTicketPrefix.size()));
+  if (!raw) return code;
+  (*raw)[kTicketBodyBytes + 10] ^= 0x01;
+  return std::string(kTicketPrefix) +
+         base32_encode(reinterpret_cast<const std::uint8_t*>(raw->data()), raw->size());
+}
+
+void print_result(const ScanResult& r, Language lang) {
+  Message m = message_for(r, lang);
+  std::printf("\n  %s\n  %s\n  %s\n\n", m.title.c_str(), m.body.c_str(), m.next_step.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int cmd_demo(const Options& o, const std::vector<std::string>& args) {
+  std::string dir = kiosk_data_dir() + "/demo";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--demo-dir" && i + 1 < args.size()) dir = args[++i];
+    else {
+      std::fprintf(stderr, "cate-kiosk: usage: cate-kiosk --demo [--demo-dir DIR]\n");
+      return 2;
+    }
+  }
+  std::string err;
+  if (!make_private_dir(dir + "/tickets", err)) {
+    std::fprintf(stderr, "cate-kiosk: %s\n", err.c_str());
+    return 1;
+  }
+  for (const char* f : {"/demo.db", "/demo.db-wal", "/demo.db-shm"}) std::filesystem::remove(dir + f);
+
+  auto demo = json::parse(asset("demo/demo.json").value_or("{}"), nullptr, false);
+  if (!demo.is_object() || !demo.contains("rsvps")) {
+    std::fprintf(stderr, "cate-kiosk: the embedded demo data is damaged\n");
+    return 1;
+  }
+  const std::int64_t now = now_unix_ms() / 1000;
+  SecretKey key = SecretKey::generate();
+  Bundle b;
+  b.created_at = now;
+  Meeting meeting{MeetingId::random(), demo["meeting"].value("name", "Demo meeting"),
+                  now - 3600 * demo["meeting"].value("hours_before_now", 1),
+                  now + 3600 * demo["meeting"].value("hours_after_now", 3)};
+  Meeting other{MeetingId::random(), demo["other_meeting"].value("name", "Another meeting"),
+                now + 86400 * demo["other_meeting"].value("days_from_now", 14), 0};
+  other.ends_at = other.starts_at + 3 * 3600;
+  b.meetings = {meeting, other};
+  b.active_meeting = meeting.id;
+
+  std::vector<DemoTicket> tickets;
+  int n = 0;
+  auto ticket_for = [&](const Meeting& m, RsvpId id, std::uint16_t serial = 1) {
+    return Ticket{0, m.id, id, serial, m.starts_at - 12 * 3600, m.ends_at + 12 * 3600};
+  };
+  for (const auto& r : demo["rsvps"]) {
+    Rsvp rsvp{RsvpId::random(), meeting.id, r.value("first_name", ""), r.value("last_name", ""),
+              r.value("email", "")};
+    b.rsvps.push_back(rsvp);
+    char name[64];
+    std::snprintf(name, sizeof name, "%02d-%s.png", ++n, slug(rsvp.first_name).c_str());
+    tickets.push_back({name, issue_ticket(ticket_for(meeting, rsvp.id), key),
+                       "welcome, " + rsvp.first_name + " (then: already checked in)"});
+  }
+  // One ticket for each way a ticket is refused.
+  Rsvp late{RsvpId::random(), meeting.id, "Pat", "Lee", ""};
+  b.rsvps.push_back(late);
+  Ticket expired = ticket_for(meeting, late.id);
+  expired.not_before = now - 3 * 86400;
+  expired.not_after = now - 2 * 86400;
+  tickets.push_back({"refused-expired.png", issue_ticket(expired, key), "expired"});
+  Ticket early = ticket_for(meeting, RsvpId::random());
+  early.not_before = now + 86400;
+  tickets.push_back({"refused-not-yet-valid.png", issue_ticket(early, key), "not yet valid"});
+  Rsvp elsewhere{RsvpId::random(), other.id, "Sam", "Ortiz", ""};
+  b.rsvps.push_back(elsewhere);
+  tickets.push_back({"refused-other-meeting.png", issue_ticket(ticket_for(other, elsewhere.id), key),
+                     "for another meeting"});
+  Rsvp withdrawn{RsvpId::random(), meeting.id, "Kim", "Park", ""};
+  b.rsvps.push_back(withdrawn);
+  b.revocations.push_back({TicketRef{withdrawn.id, 1}, now});
+  tickets.push_back({"refused-revoked.png", issue_ticket(ticket_for(meeting, withdrawn.id), key), "revoked"});
+  tickets.push_back({"refused-unknown-key.png",
+                     issue_ticket(ticket_for(meeting, RsvpId::random()), SecretKey::generate()),
+                     "signed by a key this kiosk does not know"});
+  tickets.push_back({"refused-forged.png", tamper(issue_ticket(ticket_for(meeting, b.rsvps[0].id), key)),
+                     "forged (one bit of a good ticket changed)"});
+
+  // Through the real bundle path: written, read back, verified, imported.
+  std::string bundle_text = write_bundle(b, key);
+  if (!write_file_atomic(dir + "/demo-bundle.json", bundle_text, err)) {
+    std::fprintf(stderr, "cate-kiosk: %s\n", err.c_str());
+    return 1;
+  }
+  auto signed_bundle = read_bundle(bundle_text);
+  auto store = Store::open(dir + "/demo.db");
+  if (!signed_bundle || !store) {
+    std::fprintf(stderr, "cate-kiosk: the demo could not be set up: %s\n",
+                 !signed_bundle ? signed_bundle.error().c_str() : store.error().message.c_str());
+    return 1;
+  }
+  if (auto imported = (*store)->import_bundle(*signed_bundle, false, now_unix_ms()); !imported) {
+    std::fprintf(stderr, "cate-kiosk: %s\n", imported.error().message.c_str());
+    return 1;
+  }
+
+  std::string codes;
+  for (const auto& t : tickets) {
+    auto qr = encode_qr(t.code);
+    if (!qr || !write_png(dir + "/tickets/" + t.file, qr_to_image(*qr, 8))) {
+      std::fprintf(stderr, "cate-kiosk: cannot write the demo ticket %s\n", t.file.c_str());
+      return 1;
+    }
+    codes += t.file + "  (" + t.label + ")\n" + t.code + "\n\n";
+  }
+  write_file_atomic(dir + "/tickets/codes.txt", codes, err);
+
+  std::fprintf(stderr,
+               "CATE kiosk demo: \"%s\" is open for check-in.\n"
+               "Demo tickets (PNG) and their codes: %s/tickets/ (codes.txt)\n"
+               "Scan one with a keyboard-wedge scanner, paste or type its code, or give the path of\n"
+               "a ticket image, then press Enter. \"status\" shows the counts; Ctrl-D leaves.\n\n",
+               meeting.name.c_str(), dir.c_str());
+
+  Store& s = **store;
+  bool interactive = isatty(STDIN_FILENO);
+  std::string line;
+  for (;;) {
+    if (interactive) {
+      std::fputs("> ", stdout);
+      std::fflush(stdout);
+    }
+    if (!std::getline(std::cin, line)) break;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty()) continue;
+    if (line == "status") {
+      if (auto c = s.counts(s.active_meeting()))
+        std::printf("  %lld of %lld checked in, %lld refused scans, %lld records waiting to sync\n",
+                    static_cast<long long>(c->checked_in), static_cast<long long>(c->rsvps),
+                    static_cast<long long>(c->refused_scans), static_cast<long long>(c->outbox_pending));
+      continue;
+    }
+    std::string code = line;
+    CheckInMethod method = interactive ? CheckInMethod::Typed : CheckInMethod::Scanner;
+    std::error_code ec;
+    if (line.size() < 4096 && std::filesystem::is_regular_file(line, ec)) {
+      auto image = read_image_file(line);
+      if (!image) {
+        std::printf("  %s\n", image.error().message.c_str());
+        continue;
+      }
+      code = decode_qr(*image).text.value_or("");
+      method = CheckInMethod::ImageFile;
+    }
+    print_result(check_in_code(s, code, {now_unix_ms(), method}), o.lang);
+  }
+  return 0;
+}
+
+}  // namespace cate::cli

@@ -1,0 +1,83 @@
+// cate-kiosk: the check-in kiosk. Parses the global options and hands off to a subcommand.
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kiosk/cli/commands.hpp"
+#include "platform/paths.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(cate-kiosk: the CATE check-in kiosk
+
+usage: cate-kiosk [--store FILE] [--lang en|es] COMMAND [ARGS]
+
+  --demo [--demo-dir DIR]     set up a demo meeting with demo tickets and run the kiosk on it
+  import BUNDLE [--trust-new-office]
+                              take in a provisioning bundle (meetings, keys, roster, revocations)
+  meeting [ID]                list the meetings this kiosk knows, or make ID the active one
+  scan FILE...                read the QR code in each image and check the ticket in
+  checkin CODE...             check in typed or scanner codes; "checkin -" reads one a line from stdin
+  decode FILE...              only read QR codes (PNG, JPEG, WebP, PGM); no check-in
+  status                      counts for the active meeting, the outbox, the store
+
+Every command prints one JSON object a line. The store is --store, else $CATE_KIOSK_STORE,
+else kiosk.db in the kiosk's data folder ($CATE_DATA_DIR or ~/.local/share/cate-kiosk).
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace cate;
+  cli::Options opts;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string command;
+  std::vector<std::string> rest;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (!command.empty()) {
+      rest.push_back(a);
+    } else if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if ((a == "--store" || a == "--lang") && i + 1 < args.size()) {
+      const std::string& v = args[++i];
+      if (a == "--store") opts.store_path = v;
+      else if (auto l = parse_language(v)) opts.lang = *l;
+      else {
+        std::fprintf(stderr, "cate-kiosk: unknown language \"%s\" (use en or es)\n", v.c_str());
+        return 2;
+      }
+    } else if (a == "--demo") {
+      command = "demo";
+    } else if (a.rfind("--", 0) == 0) {
+      std::fprintf(stderr, "cate-kiosk: unknown option %s\n\n%s", a.c_str(), kUsage);
+      return 2;
+    } else {
+      command = a;
+    }
+  }
+  if (opts.store_path.empty()) {
+    const char* env = std::getenv("CATE_KIOSK_STORE");
+    opts.store_path = env && *env ? env : kiosk_data_dir() + "/kiosk.db";
+  }
+
+  static const std::map<std::string, int (*)(const cli::Options&, const std::vector<std::string>&)> kCommands = {
+      {"import", cli::cmd_import}, {"meeting", cli::cmd_meeting}, {"scan", cli::cmd_scan},
+      {"checkin", cli::cmd_checkin}, {"decode", cli::cmd_decode}, {"status", cli::cmd_status},
+      {"demo", cli::cmd_demo}};
+  if (command.empty()) {
+    std::fputs("cate-kiosk: the touch-screen app is not part of this build yet; try --demo or a "
+               "command.\n\n", stderr);
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  auto it = kCommands.find(command);
+  if (it == kCommands.end()) {
+    std::fprintf(stderr, "cate-kiosk: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
+    return 2;
+  }
+  return it->second(opts, rest);
+}

@@ -1,0 +1,550 @@
+// The kiosk store.
+//
+// [SECTION] SQLite helpers   small RAII wrappers; SQL errors become StoreError values
+// [SECTION] Schema           the versioned schema and its migrations
+// [SECTION] Open             lock file, pragmas, migration, cache
+// [SECTION] Provisioning     bundle import, active meeting
+// [SECTION] Check-in         the transaction that applies the rules and records
+// [SECTION] Reading          counts, lists, integrity
+#include "kiosk/core/store.hpp"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "kiosk/core/check_in_rules.hpp"
+
+namespace cate {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] SQLite helpers
+// ---------------------------------------------------------------------------------------------
+namespace {
+
+struct SqlFailure {
+  int code;
+  std::string message;
+};
+
+StoreError to_store_error(const SqlFailure& f) {
+  switch (f.code & 0xff) {
+    case SQLITE_FULL:
+      return {StoreError::Kind::DiskFull, "the kiosk's storage is full: nothing was recorded. Free space or export and clear old data."};
+    case SQLITE_READONLY:
+      return {StoreError::Kind::ReadOnly, "the kiosk's storage is read-only: nothing was recorded."};
+    case SQLITE_CANTOPEN:
+      return {StoreError::Kind::CannotOpen, "the kiosk's storage cannot be opened: " + f.message};
+    default:
+      return {StoreError::Kind::Database, "the kiosk's storage failed: " + f.message};
+  }
+}
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK)
+      throw SqlFailure{sqlite3_errcode(db), sqlite3_errmsg(db)};
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& bind(int i, std::int64_t v) { check(sqlite3_bind_int64(s_, i, v)); return *this; }
+  Stmt& bind(int i, const std::string& v) {
+    check(sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Stmt& bind(int i, const char* v) { return bind(i, std::string(v)); }
+  Stmt& bind_null(int i) { check(sqlite3_bind_null(s_, i)); return *this; }
+  Stmt& bind_blob(int i, const void* p, int n) {
+    check(sqlite3_bind_blob(s_, i, p, n, SQLITE_TRANSIENT));
+    return *this;
+  }
+  /// Steps once: true when a row is there to read.
+  bool step() {
+    int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw SqlFailure{sqlite3_extended_errcode(db_), sqlite3_errmsg(db_)};
+  }
+  void run() { step(); }
+  std::int64_t i64(int col) const { return sqlite3_column_int64(s_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  std::string text(int col) const {
+    auto p = sqlite3_column_text(s_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, col)) : std::string();
+  }
+  std::string blob(int col) const {
+    auto p = sqlite3_column_blob(s_, col);
+    return p ? std::string(static_cast<const char*>(p), sqlite3_column_bytes(s_, col)) : std::string();
+  }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) throw SqlFailure{rc, sqlite3_errmsg(db_)};
+  }
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+void exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    SqlFailure f{sqlite3_extended_errcode(db), err ? err : "unknown error"};
+    sqlite3_free(err);
+    throw f;
+  }
+}
+
+/// BEGIN IMMEDIATE ... COMMIT, rolled back if the scope is left without commit().
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) { exec(db, "BEGIN IMMEDIATE"); }
+  ~Transaction() {
+    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  void commit() {
+    exec(db_, "COMMIT");
+    done_ = true;
+  }
+
+ private:
+  sqlite3* db_;
+  bool done_ = false;
+};
+
+CheckInMethod parse_method(const std::string& s) {
+  for (auto m : {CheckInMethod::Camera, CheckInMethod::Scanner, CheckInMethod::Typed,
+                 CheckInMethod::ImageFile, CheckInMethod::Staff})
+    if (s == method_code(m)) return m;
+  return CheckInMethod::Typed;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Schema
+// Each entry moves the schema from version i to i+1; entries are never edited once released.
+// ---------------------------------------------------------------------------------------------
+namespace {
+const char* const kMigrations[] = {
+    // 0 -> 1
+    R"sql(
+CREATE TABLE setting (               -- one row a kiosk setting
+  key   TEXT PRIMARY KEY,            -- 'device_id' (made at first open), 'active_meeting' (staff, bundle)
+  value TEXT NOT NULL
+);
+CREATE TABLE signing_key (           -- public keys that sign tickets; from bundles and sync
+  key_id      TEXT PRIMARY KEY,      -- 8 hex digits, derived from public_key
+  public_key  BLOB NOT NULL,         -- 32-byte Ed25519 public key (never a secret key)
+  added_at_ms INTEGER NOT NULL       -- when this kiosk first learned it
+);
+CREATE TABLE meeting (               -- meetings the kiosk knows; from bundles and sync. No address.
+  id        TEXT PRIMARY KEY,        -- 16 hex digits, made by the office
+  name      TEXT NOT NULL,           -- shown on "this ticket is for another meeting"
+  starts_at INTEGER NOT NULL,        -- Unix seconds
+  ends_at   INTEGER NOT NULL         -- Unix seconds
+);
+CREATE TABLE rsvp (                  -- the roster. Personal data: purged after the retention window
+  id         TEXT PRIMARY KEY,       -- 16 hex digits, made by the office; what tickets name
+  meeting_id TEXT NOT NULL,          -- the meeting RSVPed to
+  first_name TEXT NOT NULL,          -- the only part a success screen may show
+  last_name  TEXT NOT NULL,
+  email      TEXT NOT NULL           -- for "find my RSVP"; may be ''
+);
+CREATE INDEX rsvp_by_meeting ON rsvp(meeting_id);
+CREATE TABLE revocation (            -- tickets the office withdrew; from bundles and sync
+  rsvp_id    TEXT NOT NULL,
+  serial     INTEGER NOT NULL,       -- which ticket of that RSVP
+  revoked_at INTEGER NOT NULL,       -- Unix seconds, office clock
+  PRIMARY KEY (rsvp_id, serial)
+);
+CREATE TABLE check_in (              -- people checked in here; written by the check-in transaction
+  id            TEXT PRIMARY KEY,    -- UUIDv7 made on this kiosk; the server de-duplicates on it
+  meeting_id    TEXT NOT NULL,
+  rsvp_id       TEXT NOT NULL,
+  ticket_serial INTEGER NOT NULL,    -- the ticket's serial; 0 when staff signed the person in
+  method        TEXT NOT NULL,       -- camera | scanner | typed | image_file | staff
+  at_ms         INTEGER NOT NULL,    -- kiosk clock, Unix milliseconds
+  undone_at_ms  INTEGER              -- set when staff undo a mistaken check-in
+);
+CREATE UNIQUE INDEX check_in_once ON check_in(meeting_id, rsvp_id) WHERE undone_at_ms IS NULL;
+CREATE TABLE refused_scan (          -- scans that let nobody in; counts for the report. No personal data
+  id         TEXT PRIMARY KEY,       -- UUIDv7 made on this kiosk
+  outcome    TEXT NOT NULL,          -- outcome_code(), e.g. 'expired', 'forged'
+  method     TEXT NOT NULL,
+  meeting_id TEXT,                   -- the active meeting then, if any
+  at_ms      INTEGER NOT NULL
+);
+CREATE TABLE outbox (                -- records waiting for the server; the sync client drains it
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,  -- upload order
+  record_id     TEXT NOT NULL UNIQUE,  -- the record's UUIDv7, so a retry never makes a second record
+  kind          TEXT NOT NULL,         -- 'check_in' | 'refused_scan'
+  payload       TEXT NOT NULL,         -- JSON of the record as it will be uploaded
+  created_at_ms INTEGER NOT NULL,      -- kiosk clock
+  attempts      INTEGER NOT NULL DEFAULT 0,  -- upload tries so far (sync client)
+  last_error    TEXT                   -- the last upload failure in words (sync client)
+);
+)sql",
+};
+constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
+}  // namespace
+
+int current_store_schema_version() { return kSchemaVersion; }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Open
+// ---------------------------------------------------------------------------------------------
+Result<std::unique_ptr<Store>, StoreError> Store::open(const std::string& path) {
+  std::unique_ptr<Store> s(new Store());
+  std::string lock_path = path + ".lock";
+  s->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (s->lock_fd_ < 0)
+    return Err{StoreError{StoreError::Kind::CannotOpen,
+                          "cannot open the kiosk store at " + path + ": " + std::strerror(errno)}};
+  if (flock(s->lock_fd_, LOCK_EX | LOCK_NB) != 0)
+    return Err{StoreError{StoreError::Kind::InUse,
+                          "the kiosk store at " + path + " is in use by another cate-kiosk process"}};
+
+  int rc = sqlite3_open_v2(path.c_str(), &s->db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK)
+    return Err{StoreError{StoreError::Kind::CannotOpen,
+                          "cannot open the kiosk store at " + path + ": " +
+                              (s->db_ ? sqlite3_errmsg(s->db_) : "out of memory")}};
+  sqlite3_extended_result_codes(s->db_, 1);
+  try {
+    // The file must be a database before anything else: a stray file gets a clear message.
+    exec(s->db_, "PRAGMA busy_timeout = 5000");
+    {
+      Stmt jm(s->db_, "PRAGMA journal_mode = WAL");
+      jm.step();
+    }
+    // FULL: a commit is on disk (WAL fsynced) before COMMIT returns. What the screen says is done is done.
+    exec(s->db_, "PRAGMA synchronous = FULL");
+    exec(s->db_, "PRAGMA foreign_keys = ON");
+    int version = s->schema_version();
+    if (version > kSchemaVersion)
+      return Err{StoreError{StoreError::Kind::TooNew,
+                            "the kiosk store at " + path + " was written by a newer cate-kiosk (schema " +
+                                std::to_string(version) + "); update this one"}};
+    for (int v = version; v < kSchemaVersion; ++v) {
+      Transaction tx(s->db_);
+      exec(s->db_, kMigrations[v]);
+      exec(s->db_, ("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
+      tx.commit();
+    }
+    {
+      Stmt q(s->db_, "SELECT value FROM setting WHERE key = 'device_id'");
+      if (!q.step()) {
+        Stmt ins(s->db_, "INSERT INTO setting(key, value) VALUES ('device_id', ?)");
+        ins.bind(1, Uuid::v7_now().str()).run();
+      }
+    }
+    s->load_cache();
+  } catch (const SqlFailure& f) {
+    auto e = to_store_error(f);
+    if ((f.code & 0xff) == SQLITE_NOTADB)
+      e.message = "the file at " + path + " is not a kiosk store (not an SQLite database)";
+    return Err{e};
+  }
+  return s;
+}
+
+Store::~Store() {
+  if (db_) sqlite3_close_v2(db_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
+
+void Store::load_cache() {
+  keys_ = KeyRing{};
+  Stmt k(db_, "SELECT public_key FROM signing_key");
+  while (k.step()) {
+    std::string b = k.blob(0);
+    if (b.size() != 32) continue;
+    PublicKey pk;
+    std::memcpy(pk.bytes.data(), b.data(), 32);
+    keys_.add(pk);
+  }
+  active_meeting_.reset();
+  Stmt a(db_, "SELECT value FROM setting WHERE key = 'active_meeting'");
+  if (a.step()) active_meeting_ = MeetingId::parse(a.text(0));
+  Stmt d(db_, "SELECT value FROM setting WHERE key = 'device_id'");
+  if (d.step()) device_id_ = d.text(0);
+}
+
+int Store::schema_version() const {
+  Stmt q(db_, "PRAGMA user_version");
+  q.step();
+  return static_cast<int>(q.i64(0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Provisioning
+// ---------------------------------------------------------------------------------------------
+Result<ImportSummary, StoreError> Store::import_bundle(const SignedBundle& sb, bool trust_new_signer,
+                                                       std::int64_t now_ms) {
+  const Bundle& b = sb.bundle;
+  if (!keys_.empty() && !keys_.find(sb.signed_by) && !trust_new_signer)
+    return Err{StoreError{StoreError::Kind::Refused,
+                          "this bundle is signed by key " + key_id_str(sb.signed_by) +
+                              ", which this kiosk does not trust. It may come from another office. "
+                              "To move the kiosk to it anyway, import with --trust-new-office."}};
+  ImportSummary sum;
+  try {
+    Transaction tx(db_);
+    for (const auto& k : b.keys) {
+      Stmt ins(db_, "INSERT OR IGNORE INTO signing_key(key_id, public_key, added_at_ms) VALUES (?, ?, ?)");
+      ins.bind(1, key_id_str(k.id())).bind_blob(2, k.bytes.data(), 32).bind(3, now_ms).run();
+      sum.keys += static_cast<std::size_t>(sqlite3_changes(db_));
+    }
+    std::set<MeetingId> bundled;
+    for (const auto& m : b.meetings) {
+      bundled.insert(m.id);
+      Stmt ins(db_,
+               "INSERT INTO meeting(id, name, starts_at, ends_at) VALUES (?, ?, ?, ?) "
+               "ON CONFLICT(id) DO UPDATE SET name = excluded.name, starts_at = excluded.starts_at, "
+               "ends_at = excluded.ends_at");
+      ins.bind(1, m.id.str()).bind(2, m.name).bind(3, m.starts_at).bind(4, m.ends_at).run();
+      ++sum.meetings;
+    }
+    // The bundle carries the whole roster of each of its meetings: RSVPs no longer on it were
+    // cancelled, and go (their check-ins, if any, stay: they are facts).
+    for (const auto& m : bundled) {
+      Stmt clear(db_, "DELETE FROM rsvp WHERE meeting_id = ?");
+      clear.bind(1, m.str()).run();
+      sum.rsvps_removed += static_cast<std::size_t>(sqlite3_changes(db_));
+    }
+    for (const auto& r : b.rsvps) {
+      Stmt ins(db_,
+               "INSERT INTO rsvp(id, meeting_id, first_name, last_name, email) VALUES (?, ?, ?, ?, ?) "
+               "ON CONFLICT(id) DO UPDATE SET meeting_id = excluded.meeting_id, first_name = "
+               "excluded.first_name, last_name = excluded.last_name, email = excluded.email");
+      ins.bind(1, r.id.str()).bind(2, r.meeting.str()).bind(3, r.first_name).bind(4, r.last_name)
+          .bind(5, r.email).run();
+      ++sum.rsvps;
+    }
+    sum.rsvps_removed = sum.rsvps_removed > sum.rsvps ? sum.rsvps_removed - sum.rsvps : 0;
+    for (const auto& r : b.revocations) {
+      Stmt ins(db_, "INSERT OR IGNORE INTO revocation(rsvp_id, serial, revoked_at) VALUES (?, ?, ?)");
+      ins.bind(1, r.ticket.rsvp.str()).bind(2, std::int64_t{r.ticket.serial}).bind(3, r.revoked_at).run();
+      sum.revocations += static_cast<std::size_t>(sqlite3_changes(db_));
+    }
+    if (b.active_meeting) {
+      Stmt set(db_, "INSERT INTO setting(key, value) VALUES ('active_meeting', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+      set.bind(1, b.active_meeting->str()).run();
+      sum.active_meeting_set = true;
+    }
+    tx.commit();
+    load_cache();
+  } catch (const SqlFailure& f) {
+    return Err{to_store_error(f)};
+  }
+  return sum;
+}
+
+Result<Done, StoreError> Store::set_active_meeting(MeetingId id) {
+  try {
+    Stmt q(db_, "SELECT 1 FROM meeting WHERE id = ?");
+    q.bind(1, id.str());
+    if (!q.step())
+      return Err{StoreError{StoreError::Kind::Refused,
+                            "this kiosk does not know meeting " + id.str() + ": import a bundle for it first"}};
+    Stmt set(db_, "INSERT INTO setting(key, value) VALUES ('active_meeting', ?) "
+                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    set.bind(1, id.str()).run();
+    active_meeting_ = id;
+  } catch (const SqlFailure& f) {
+    return Err{to_store_error(f)};
+  }
+  return Done{};
+}
+
+std::optional<Meeting> Store::meeting(MeetingId id) const {
+  try {
+    Stmt q(db_, "SELECT name, starts_at, ends_at FROM meeting WHERE id = ?");
+    q.bind(1, id.str());
+    if (!q.step()) return std::nullopt;
+    return Meeting{id, q.text(0), q.i64(1), q.i64(2)};
+  } catch (const SqlFailure&) {
+    return std::nullopt;
+  }
+}
+
+std::vector<Meeting> Store::meetings() const {
+  std::vector<Meeting> out;
+  try {
+    Stmt q(db_, "SELECT id, name, starts_at, ends_at FROM meeting ORDER BY starts_at");
+    while (q.step())
+      if (auto id = MeetingId::parse(q.text(0))) out.push_back({*id, q.text(1), q.i64(2), q.i64(3)});
+  } catch (const SqlFailure&) {
+  }
+  return out;
+}
+
+std::optional<Rsvp> Store::rsvp(RsvpId id) const {
+  try {
+    Stmt q(db_, "SELECT meeting_id, first_name, last_name, email FROM rsvp WHERE id = ?");
+    q.bind(1, id.str());
+    if (!q.step()) return std::nullopt;
+    auto m = MeetingId::parse(q.text(0));
+    return Rsvp{id, m.value_or(MeetingId{}), q.text(1), q.text(2), q.text(3)};
+  } catch (const SqlFailure&) {
+    return std::nullopt;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Check-in
+// ---------------------------------------------------------------------------------------------
+namespace {
+void add_refused_scan(sqlite3* db, ScanOutcome outcome, CheckInMethod method,
+                      const std::optional<MeetingId>& active, const std::string& device_id,
+                      std::int64_t now_ms) {
+  Uuid id = Uuid::v7(now_ms);
+  Stmt ins(db, "INSERT INTO refused_scan(id, outcome, method, meeting_id, at_ms) VALUES (?, ?, ?, ?, ?)");
+  ins.bind(1, id.str()).bind(2, outcome_code(outcome)).bind(3, method_code(method));
+  if (active) ins.bind(4, active->str());
+  else ins.bind_null(4);
+  ins.bind(5, now_ms).run();
+  nlohmann::json payload = {{"id", id.str()},        {"device", device_id},
+                            {"outcome", outcome_code(outcome)}, {"method", method_code(method)},
+                            {"meeting", active ? nlohmann::json(active->str()) : nlohmann::json()},
+                            {"at_ms", now_ms}};
+  Stmt out(db, "INSERT INTO outbox(record_id, kind, payload, created_at_ms) VALUES (?, 'refused_scan', ?, ?)");
+  out.bind(1, id.str()).bind(2, payload.dump()).bind(3, now_ms).run();
+}
+}  // namespace
+
+Result<CheckInWrite, StoreError> Store::check_in_ticket(const Ticket& t, CheckInMethod method,
+                                                        std::int64_t now_ms) {
+  CheckInWrite w;
+  try {
+    Transaction tx(db_);
+    CheckInFacts facts;
+    facts.active_meeting = active_meeting_;
+    facts.now_s = now_ms / 1000;
+    {
+      Stmt q(db_, "SELECT 1 FROM revocation WHERE rsvp_id = ? AND serial = ?");
+      q.bind(1, t.rsvp.str()).bind(2, std::int64_t{t.serial});
+      facts.revoked = q.step();
+    }
+    std::optional<CheckInRecord> existing;
+    {
+      Stmt q(db_, "SELECT id, ticket_serial, method, at_ms FROM check_in "
+                  "WHERE meeting_id = ? AND rsvp_id = ? AND undone_at_ms IS NULL");
+      q.bind(1, t.meeting.str()).bind(2, t.rsvp.str());
+      if (q.step()) {
+        existing = CheckInRecord{Uuid::parse(q.text(0)).value_or(Uuid{}), t.meeting, t.rsvp,
+                                 static_cast<std::uint16_t>(q.i64(1)), parse_method(q.text(2)), q.i64(3)};
+      }
+    }
+    facts.already_checked_in = existing.has_value();
+    w.outcome = decide_check_in(t, facts);
+
+    if (w.outcome == ScanOutcome::CheckedIn) {
+      CheckInRecord rec{Uuid::v7(now_ms), t.meeting, t.rsvp, t.serial, method, now_ms};
+      Stmt ins(db_, "INSERT INTO check_in(id, meeting_id, rsvp_id, ticket_serial, method, at_ms) "
+                    "VALUES (?, ?, ?, ?, ?, ?)");
+      ins.bind(1, rec.id.str()).bind(2, t.meeting.str()).bind(3, t.rsvp.str())
+          .bind(4, std::int64_t{t.serial}).bind(5, method_code(method)).bind(6, now_ms).run();
+      nlohmann::json payload = {{"id", rec.id.str()},      {"device", device_id_},
+                                {"meeting", t.meeting.str()}, {"rsvp", t.rsvp.str()},
+                                {"serial", t.serial},       {"method", method_code(method)},
+                                {"at_ms", now_ms}};
+      Stmt out(db_, "INSERT INTO outbox(record_id, kind, payload, created_at_ms) VALUES (?, 'check_in', ?, ?)");
+      out.bind(1, rec.id.str()).bind(2, payload.dump()).bind(3, now_ms).run();
+      w.record = rec;
+    } else {
+      if (w.outcome == ScanOutcome::AlreadyCheckedIn) w.record = existing;
+      add_refused_scan(db_, w.outcome, method, active_meeting_, device_id_, now_ms);
+    }
+    tx.commit();  // synchronous=FULL: on disk when this returns
+  } catch (const SqlFailure& f) {
+    return Err{to_store_error(f)};
+  }
+  return w;
+}
+
+Result<Done, StoreError> Store::record_refused_scan(ScanOutcome outcome, CheckInMethod method,
+                                                    std::int64_t now_ms) {
+  try {
+    Transaction tx(db_);
+    add_refused_scan(db_, outcome, method, active_meeting_, device_id_, now_ms);
+    tx.commit();
+  } catch (const SqlFailure& f) {
+    return Err{to_store_error(f)};
+  }
+  return Done{};
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Reading
+// ---------------------------------------------------------------------------------------------
+Result<StoreCounts, StoreError> Store::counts(std::optional<MeetingId> meeting) const {
+  StoreCounts c;
+  try {
+    if (meeting) {
+      Stmt r(db_, "SELECT count(*) FROM rsvp WHERE meeting_id = ?");
+      r.bind(1, meeting->str()).step();
+      c.rsvps = r.i64(0);
+      Stmt ci(db_, "SELECT count(*) FROM check_in WHERE meeting_id = ? AND undone_at_ms IS NULL");
+      ci.bind(1, meeting->str()).step();
+      c.checked_in = ci.i64(0);
+      Stmt rs(db_, "SELECT count(*) FROM refused_scan WHERE meeting_id = ?");
+      rs.bind(1, meeting->str()).step();
+      c.refused_scans = rs.i64(0);
+    }
+    Stmt o(db_, "SELECT count(*) FROM outbox");
+    o.step();
+    c.outbox_pending = o.i64(0);
+  } catch (const SqlFailure& f) {
+    return Err{to_store_error(f)};
+  }
+  return c;
+}
+
+std::vector<CheckInRecord> Store::check_ins(MeetingId meeting) const {
+  std::vector<CheckInRecord> out;
+  try {
+    Stmt q(db_, "SELECT id, rsvp_id, ticket_serial, method, at_ms FROM check_in "
+                "WHERE meeting_id = ? AND undone_at_ms IS NULL ORDER BY at_ms, id");
+    q.bind(1, meeting.str());
+    while (q.step())
+      out.push_back({Uuid::parse(q.text(0)).value_or(Uuid{}), meeting,
+                     RsvpId::parse(q.text(1)).value_or(RsvpId{}), static_cast<std::uint16_t>(q.i64(2)),
+                     parse_method(q.text(3)), q.i64(4)});
+  } catch (const SqlFailure&) {
+  }
+  return out;
+}
+
+std::int64_t Store::outbox_size() const {
+  try {
+    Stmt o(db_, "SELECT count(*) FROM outbox");
+    o.step();
+    return o.i64(0);
+  } catch (const SqlFailure&) {
+    return -1;
+  }
+}
+
+std::string Store::integrity_check() const {
+  try {
+    Stmt q(db_, "PRAGMA integrity_check");
+    std::string out;
+    while (q.step()) out += (out.empty() ? "" : "; ") + q.text(0);
+    return out;
+  } catch (const SqlFailure& f) {
+    return f.message;
+  }
+}
+
+}  // namespace cate

@@ -1,0 +1,31 @@
+#pragma once
+/// @brief The check-in rules: given a verified ticket and what the kiosk knows, which outcome.
+///
+/// Pure: no clock, no disk. The store gathers the facts inside its transaction and records a
+/// check-in only when this says CheckedIn. Order of the rules (first that applies wins):
+///   1. no active meeting on this kiosk           -> NoActiveMeeting
+///   2. ticket for a meeting other than the active -> OtherMeeting
+///   3. ticket revoked                            -> Revoked
+///   4. this RSVP already checked in              -> AlreadyCheckedIn (kinder than "expired"
+///                                                   for someone who steps out and back in)
+///   5. before the ticket's window                -> NotYetValid
+///   6. after the ticket's window                 -> Expired
+///   7. otherwise                                 -> CheckedIn
+/// Signature, key and format are checked before any of this (kiosk/core/check_in.cpp).
+#include <cstdint>
+#include <optional>
+
+#include "kiosk/core/outcome.hpp"
+
+namespace cate {
+
+struct CheckInFacts {
+  std::optional<MeetingId> active_meeting;
+  bool revoked = false;
+  bool already_checked_in = false;
+  std::int64_t now_s = 0;  ///< the kiosk's clock, Unix seconds
+};
+
+ScanOutcome decide_check_in(const Ticket& verified, const CheckInFacts& facts);
+
+}  // namespace cate

@@ -1,0 +1,110 @@
+#pragma once
+/// @brief The kiosk's local store: one SQLite file holding what the kiosk knows (keys, meetings,
+/// roster, revocations) and what it recorded (check-ins, refused scans) with an outbox for sync.
+///
+/// Durability: WAL with synchronous=FULL, so a check-in reported by check_in_ticket() is on disk
+/// and survives a power cut. One owner: a lock file next to the database keeps a second process
+/// out; inside a process, one thread owns the Store and others ask it (store_service.hpp).
+/// Schema and migrations: store.cpp, [SECTION] Schema.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiosk/core/outcome.hpp"
+#include "sync/protocol/bundle.hpp"
+#include "sync/protocol/keys.hpp"
+#include "sync/protocol/result.hpp"
+
+struct sqlite3;
+
+namespace cate {
+
+struct StoreError {
+  enum class Kind { CannotOpen, InUse, TooNew, DiskFull, ReadOnly, Refused, Database } kind;
+  std::string message;  ///< for a person: what went wrong and what to do
+};
+
+struct Done {};
+
+struct CheckInRecord {
+  Uuid id;
+  MeetingId meeting;
+  RsvpId rsvp;
+  std::uint16_t serial = 0;  ///< the ticket's serial; 0 when staff signed the person in
+  CheckInMethod method = CheckInMethod::Scanner;
+  std::int64_t at_ms = 0;    ///< kiosk clock when recorded
+};
+
+/// What check_in_ticket() decided, and the check-in record it wrote or found.
+struct CheckInWrite {
+  ScanOutcome outcome = ScanOutcome::Unreadable;
+  std::optional<CheckInRecord> record;  ///< CheckedIn: the new one; AlreadyCheckedIn: the first
+};
+
+struct ImportSummary {
+  std::size_t keys = 0, meetings = 0, rsvps = 0, revocations = 0, rsvps_removed = 0;
+  bool active_meeting_set = false;
+};
+
+struct StoreCounts {
+  std::int64_t rsvps = 0;           ///< on the roster of the meeting
+  std::int64_t checked_in = 0;      ///< distinct people checked in (undone ones excluded)
+  std::int64_t refused_scans = 0;   ///< scans that did not check anyone in
+  std::int64_t outbox_pending = 0;  ///< records not yet acknowledged by the server (all meetings)
+};
+
+class Store {
+ public:
+  /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+  static Result<std::unique_ptr<Store>, StoreError> open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  /// Takes in a provisioning bundle. A kiosk that holds keys accepts only bundles signed by one
+  /// of them, unless `trust_new_signer` (staff chose to move the kiosk to another office's keys).
+  Result<ImportSummary, StoreError> import_bundle(const SignedBundle& bundle, bool trust_new_signer,
+                                                  std::int64_t now_ms);
+
+  /// The public keys this kiosk trusts (kept in memory; reloaded on import).
+  const KeyRing& key_ring() const { return keys_; }
+  std::optional<MeetingId> active_meeting() const { return active_meeting_; }
+  Result<Done, StoreError> set_active_meeting(MeetingId id);
+  std::optional<Meeting> meeting(MeetingId id) const;
+  std::vector<Meeting> meetings() const;
+  std::optional<Rsvp> rsvp(RsvpId id) const;
+  const std::string& device_id() const { return device_id_; }
+
+  /// Applies the check-in rules to a verified ticket and, when they say CheckedIn, records the
+  /// check-in and its outbox entry in one transaction committed to disk before returning.
+  /// Every other outcome is recorded as a refused scan (no personal data).
+  Result<CheckInWrite, StoreError> check_in_ticket(const Ticket& verified, CheckInMethod method,
+                                                   std::int64_t now_ms);
+  /// Records a scan that never got as far as a verified ticket (unreadable, forged, unknown key).
+  Result<Done, StoreError> record_refused_scan(ScanOutcome outcome, CheckInMethod method,
+                                               std::int64_t now_ms);
+
+  Result<StoreCounts, StoreError> counts(std::optional<MeetingId> meeting) const;
+  std::vector<CheckInRecord> check_ins(MeetingId meeting) const;
+  std::int64_t outbox_size() const;
+
+  int schema_version() const;
+  /// SQLite's own "PRAGMA integrity_check": "ok" when the file is sound.
+  std::string integrity_check() const;
+
+ private:
+  Store() = default;
+  void load_cache();
+  sqlite3* db_ = nullptr;
+  int lock_fd_ = -1;
+  KeyRing keys_;
+  std::optional<MeetingId> active_meeting_;
+  std::string device_id_;
+};
+
+/// The current schema version this build writes.
+int current_store_schema_version();
+
+}  // namespace cate
