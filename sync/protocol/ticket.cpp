@@ -56,11 +56,13 @@ struct TicketCodec {
       return Err{TicketParseError::NotATicket};
     }
     t.remove_prefix(kTicketPrefix.size());
+    for (char c : t)
+      if (!((c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7'))) return Err{TicketParseError::BadCharacters};
+    if (t.size() != kTicketTextLength - kTicketPrefix.size()) return Err{TicketParseError::WrongLength};
     auto raw = base32_decode(t);
-    if (!raw) return Err{TicketParseError::BadCharacters};
-    if (raw->size() != kTicketBodyBytes + kTicketSignatureBytes ||
-        t.size() != kTicketTextLength - kTicketPrefix.size())
-      return Err{TicketParseError::WrongLength};
+    // Non-zero padding bits: not a spelling base32_encode makes, so not a ticket we issued.
+    if (!raw || raw->size() != kTicketBodyBytes + kTicketSignatureBytes)
+      return Err{TicketParseError::BadCharacters};
 
     UnverifiedTicket u;
     std::memcpy(u.body_.data(), raw->data(), kTicketBodyBytes);
