@@ -30,9 +30,20 @@ namespace {
 struct SqlFailure {
   int code;
   std::string message;
+  int os_errno = 0;  ///< what the OS said, when SQLite's failure came from a system call
 };
 
+SqlFailure failure_of(sqlite3* db) {
+  return SqlFailure{sqlite3_extended_errcode(db), sqlite3_errmsg(db), sqlite3_system_errno(db)};
+}
+
 StoreError to_store_error(const SqlFailure& f) {
+  // A write that fails for lack of space shows up as SQLITE_FULL or as an I/O error whose
+  // system error is ENOSPC (creating the WAL): both are "full", which staff can act on.
+  if (f.os_errno == ENOSPC || f.os_errno == EDQUOT) {
+    return {StoreError::Kind::DiskFull,
+            "the kiosk's storage is full: nothing was recorded. Free space or export and clear old data."};
+  }
   switch (f.code & 0xff) {
     case SQLITE_FULL:
       return {StoreError::Kind::DiskFull, "the kiosk's storage is full: nothing was recorded. Free space or export and clear old data."};
@@ -49,7 +60,7 @@ class Stmt {
  public:
   Stmt(sqlite3* db, const char* sql) : db_(db) {
     if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK)
-      throw SqlFailure{sqlite3_errcode(db), sqlite3_errmsg(db)};
+      throw failure_of(db);
   }
   ~Stmt() { sqlite3_finalize(s_); }
   Stmt(const Stmt&) = delete;
@@ -71,7 +82,7 @@ class Stmt {
     int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw SqlFailure{sqlite3_extended_errcode(db_), sqlite3_errmsg(db_)};
+    throw failure_of(db_);
   }
   void run() { step(); }
   std::int64_t i64(int col) const { return sqlite3_column_int64(s_, col); }
@@ -87,7 +98,7 @@ class Stmt {
 
  private:
   void check(int rc) {
-    if (rc != SQLITE_OK) throw SqlFailure{rc, sqlite3_errmsg(db_)};
+    if (rc != SQLITE_OK) throw failure_of(db_);
   }
   sqlite3* db_;
   sqlite3_stmt* s_ = nullptr;
@@ -96,7 +107,8 @@ class Stmt {
 void exec(sqlite3* db, const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    SqlFailure f{sqlite3_extended_errcode(db), err ? err : "unknown error"};
+    SqlFailure f = failure_of(db);
+    if (err) f.message = err;
     sqlite3_free(err);
     throw f;
   }

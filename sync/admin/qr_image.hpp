@@ -3,6 +3,7 @@
 /// print or mail-merge. Ticket text is QR alphanumeric, so it is encoded in that mode.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "platform/image.hpp"
 

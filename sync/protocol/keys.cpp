@@ -28,7 +28,7 @@ KeyId PublicKey::id() const {
   ensure_sodium();
   std::uint8_t hash[32];
   crypto_generichash(hash, sizeof hash, bytes.data(), bytes.size(), nullptr, 0);
-  return (KeyId{hash[0]} << 24) | (KeyId{hash[1]} << 16) | (KeyId{hash[2]} << 8) | KeyId{hash[3]};
+  return static_cast<KeyId>((hash[0] << 8) | hash[1]);
 }
 
 std::string PublicKey::base64() const { return base64_encode(as_chars(bytes.data(), bytes.size())); }
@@ -63,20 +63,20 @@ SecretKey SecretKey::generate() {
 }
 
 std::string key_id_str(KeyId id) {
-  char buf[9];
-  std::snprintf(buf, sizeof buf, "%08x", id);
+  char buf[5];
+  std::snprintf(buf, sizeof buf, "%04x", static_cast<unsigned>(id));
   return buf;
 }
 
 std::optional<KeyId> parse_key_id(std::string_view text) {
-  if (text.size() != 8) return std::nullopt;
-  KeyId v = 0;
+  if (text.size() != 4) return std::nullopt;
+  unsigned v = 0;
   for (char c : text) {
     int h = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
     if (h < 0) return std::nullopt;
-    v = (v << 4) | static_cast<KeyId>(h);
+    v = (v << 4) | static_cast<unsigned>(h);
   }
-  return v;
+  return static_cast<KeyId>(v);
 }
 
 std::array<std::uint8_t, 64> sign_bytes(std::string_view message, const SecretKey& key) {

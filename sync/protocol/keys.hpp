@@ -7,12 +7,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cate {
 
-/// Names a public key: the first 4 bytes (big-endian) of BLAKE2b-256 of the key. Derived, so a
-/// kiosk can check a key it is given matches the ID it is filed under.
-using KeyId = std::uint32_t;
+/// Names a public key: the first 2 bytes (big-endian) of BLAKE2b-256 of the key. Derived, so a
+/// kiosk can check a key it is given matches the ID it is filed under. Two bytes keep tickets
+/// small; the office never makes two keys with one ID, and a kiosk tries every key filed
+/// under an ID anyway, so a collision can cost time but never a wrong answer.
+using KeyId = std::uint16_t;
 
 struct PublicKey {
   std::array<std::uint8_t, 32> bytes{};
@@ -30,22 +33,33 @@ struct SecretKey {
   static SecretKey generate();
 };
 
-std::string key_id_str(KeyId id);  ///< 8 lowercase hex digits
+std::string key_id_str(KeyId id);  ///< 4 lowercase hex digits
 std::optional<KeyId> parse_key_id(std::string_view text);
 
 /// The public keys a kiosk trusts, by ID.
 class KeyRing {
  public:
-  void add(const PublicKey& key) { keys_[key.id()] = key; }
+  void add(const PublicKey& key) {
+    for (auto [it, end] = keys_.equal_range(key.id()); it != end; ++it)
+      if (it->second == key) return;
+    keys_.emplace(key.id(), key);
+  }
+  /// The first key filed under `id`, or null.
   const PublicKey* find(KeyId id) const {
     auto it = keys_.find(id);
     return it == keys_.end() ? nullptr : &it->second;
+  }
+  /// Every key filed under `id` (almost always one).
+  std::vector<const PublicKey*> find_all(KeyId id) const {
+    std::vector<const PublicKey*> out;
+    for (auto [it, end] = keys_.equal_range(id); it != end; ++it) out.push_back(&it->second);
+    return out;
   }
   std::size_t size() const { return keys_.size(); }
   bool empty() const { return keys_.empty(); }
 
  private:
-  std::map<KeyId, PublicKey> keys_;
+  std::multimap<KeyId, PublicKey> keys_;
 };
 
 /// Detached Ed25519 signatures over arbitrary bytes.

@@ -7,9 +7,9 @@
 namespace cate {
 
 // Body layout, version 1 (big-endian): see TICKET.md.
-//   0  u32 key_id | 4  u64 meeting | 12  u64 rsvp | 20  u16 serial
-//  22  u32 not_before | 26  u32 not_after | 30 end.  Signature (64 bytes) follows.
-// The signature covers the ASCII prefix "CATE1-" followed by the 30 body bytes.
+//   0  u16 key_id | 2  u64 meeting | 10  u64 rsvp | 18  u16 serial
+//  20  u32 not_before | 24  u32 not_after | 28 end.  Signature (64 bytes) follows.
+// The signature covers the ASCII prefix "CATE1-" followed by the 28 body bytes.
 namespace {
 
 constexpr char kBase32Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -68,21 +68,22 @@ struct TicketCodec {
     std::memcpy(u.body_.data(), raw->data(), kTicketBodyBytes);
     std::memcpy(u.signature_.data(), raw->data() + kTicketBodyBytes, kTicketSignatureBytes);
     const std::uint8_t* b = u.body_.data();
-    u.fields_.key_id = static_cast<KeyId>(get_be(b + 0, 4));
-    u.fields_.meeting = MeetingId{get_be(b + 4, 8)};
-    u.fields_.rsvp = RsvpId{get_be(b + 12, 8)};
-    u.fields_.serial = static_cast<std::uint16_t>(get_be(b + 20, 2));
-    u.fields_.not_before = static_cast<std::int64_t>(get_be(b + 22, 4));
-    u.fields_.not_after = static_cast<std::int64_t>(get_be(b + 26, 4));
+    u.fields_.key_id = static_cast<KeyId>(get_be(b + 0, 2));
+    u.fields_.meeting = MeetingId{get_be(b + 2, 8)};
+    u.fields_.rsvp = RsvpId{get_be(b + 10, 8)};
+    u.fields_.serial = static_cast<std::uint16_t>(get_be(b + 18, 2));
+    u.fields_.not_before = static_cast<std::int64_t>(get_be(b + 20, 4));
+    u.fields_.not_after = static_cast<std::int64_t>(get_be(b + 24, 4));
     return u;
   }
 
   static Result<Ticket, VerifyError> verify(const UnverifiedTicket& t, const KeyRing& keys) {
-    const PublicKey* key = keys.find(t.fields_.key_id);
-    if (!key) return Err{VerifyError::UnknownKey};
-    if (!verify_bytes(signed_message(t.body_), t.signature_.data(), *key))
-      return Err{VerifyError::BadSignature};
-    return t.fields_;
+    auto candidates = keys.find_all(t.fields_.key_id);
+    if (candidates.empty()) return Err{VerifyError::UnknownKey};
+    std::string message = signed_message(t.body_);
+    for (const PublicKey* key : candidates)
+      if (verify_bytes(message, t.signature_.data(), *key)) return t.fields_;
+    return Err{VerifyError::BadSignature};
   }
 };
 
@@ -97,12 +98,12 @@ Result<Ticket, VerifyError> verify(const UnverifiedTicket& ticket, const KeyRing
 std::string issue_ticket(Ticket t, const SecretKey& key) {
   t.key_id = key.public_key().id();
   std::array<std::uint8_t, kTicketBodyBytes> body{};
-  put_be(body.data() + 0, t.key_id, 4);
-  put_be(body.data() + 4, t.meeting.value, 8);
-  put_be(body.data() + 12, t.rsvp.value, 8);
-  put_be(body.data() + 20, t.serial, 2);
-  put_be(body.data() + 22, clamp_u32(t.not_before), 4);
-  put_be(body.data() + 26, clamp_u32(t.not_after), 4);
+  put_be(body.data() + 0, t.key_id, 2);
+  put_be(body.data() + 2, t.meeting.value, 8);
+  put_be(body.data() + 10, t.rsvp.value, 8);
+  put_be(body.data() + 18, t.serial, 2);
+  put_be(body.data() + 20, clamp_u32(t.not_before), 4);
+  put_be(body.data() + 24, clamp_u32(t.not_after), 4);
   auto sig = sign_bytes(signed_message(body), key);
   std::uint8_t all[kTicketBodyBytes + kTicketSignatureBytes];
   std::memcpy(all, body.data(), body.size());

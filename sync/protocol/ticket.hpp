@@ -19,9 +19,9 @@ namespace cate {
 
 /// Ticket format version 1. Bump the prefix for any change to the body layout.
 inline constexpr std::string_view kTicketPrefix = "CATE1-";
-inline constexpr std::size_t kTicketBodyBytes = 30;
+inline constexpr std::size_t kTicketBodyBytes = 28;
 inline constexpr std::size_t kTicketSignatureBytes = 64;
-inline constexpr std::size_t kTicketTextLength = 6 + 151;  ///< prefix + base32(94 bytes)
+inline constexpr std::size_t kTicketTextLength = 6 + 148;  ///< prefix + base32(92 bytes): QR 6-M
 
 /// The signed fields of a ticket.
 struct Ticket {

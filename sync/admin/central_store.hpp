@@ -1,0 +1,112 @@
+#pragma once
+/// @brief The office's central store: signing keys, meetings, RSVPs with their current ticket
+/// serial, and revoked tickets. An interface, so the embedded SQLite store and the PostgreSQL
+/// one (cate-syncd) are used the same way; errors are values with a message a person can act on.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "sync/protocol/bundle.hpp"
+#include "sync/protocol/ids.hpp"
+#include "sync/protocol/keys.hpp"
+#include "sync/protocol/result.hpp"
+#include "sync/protocol/ticket.hpp"
+
+namespace cate {
+
+/// The result of a store call: a value, or what went wrong.
+template <class T>
+using StoreResult = Result<T, std::string>;
+/// A store call that returns nothing but can fail.
+using StoreDone = StoreResult<std::monostate>;
+
+/// A signing key as the office keeps it. Tickets and bundles are signed with the current key
+/// (the newest one not retired); every key not retired is handed to kiosks for checking.
+struct SigningKeyRecord {
+  KeyId id = 0;
+  PublicKey public_key;
+  SecretKey secret_key;
+  std::int64_t created_at = 0;             ///< Unix seconds
+  std::optional<std::int64_t> retired_at;  ///< Unix seconds; none while the key is in use
+};
+
+/// An RSVP with what the office keeps beside it.
+struct RsvpRecord {
+  Rsvp rsvp;
+  std::uint16_t serial = 1;     ///< the serial of its current ticket (1, then 2 after a reissue)
+  std::int64_t created_at = 0;  ///< Unix seconds
+};
+
+/// What an RSVP is made from; its ID is chosen by the store.
+struct NewRsvp {
+  std::string first_name;
+  std::string last_name;
+  std::string email;  ///< may be empty
+};
+
+class CentralStore {
+ public:
+  virtual ~CentralStore() = default;
+
+  /// @brief The schema version of the opened store (after any migrations ran).
+  virtual int schema_version() = 0;
+
+  /// @brief Stores a new signing key, created at `now`; it becomes the current key.
+  virtual StoreResult<SigningKeyRecord> add_signing_key(const SecretKey& key, std::int64_t now) = 0;
+  /// @brief Every signing key, retired or not, oldest first.
+  virtual StoreResult<std::vector<SigningKeyRecord>> signing_keys() = 0;
+  /// @brief The key that signs now: the newest one not retired; none if every key is retired.
+  virtual StoreResult<std::optional<SigningKeyRecord>> current_signing_key() = 0;
+  /// @brief Retires a key at `now`: it no longer signs and is no longer handed to kiosks.
+  virtual StoreDone retire_signing_key(KeyId id, std::int64_t now) = 0;
+
+  /// @brief Stores a new meeting with a fresh random ID and returns it.
+  virtual StoreResult<Meeting> add_meeting(std::string_view name, std::int64_t starts_at,
+                                           std::int64_t ends_at, std::int64_t now) = 0;
+  /// @brief The meeting with this ID, if there is one.
+  virtual StoreResult<std::optional<Meeting>> find_meeting(MeetingId id) = 0;
+  /// @brief Every meeting, earliest start first.
+  virtual StoreResult<std::vector<Meeting>> meetings() = 0;
+
+  /// @brief Stores RSVPs for a meeting all at once (all or none), each with a fresh random ID
+  /// and ticket serial 1; returns them in the order given.
+  virtual StoreResult<std::vector<RsvpRecord>> add_rsvps(MeetingId meeting,
+                                                         const std::vector<NewRsvp>& rsvps,
+                                                         std::int64_t now) = 0;
+  /// @brief The RSVP with this ID, if there is one.
+  virtual StoreResult<std::optional<RsvpRecord>> find_rsvp(RsvpId id) = 0;
+  /// @brief The meeting's RSVP with this e-mail address (ASCII case ignored), if there is one.
+  virtual StoreResult<std::optional<RsvpRecord>> find_rsvp_by_email(MeetingId meeting,
+                                                                    std::string_view email) = 0;
+  /// @brief Every RSVP of a meeting, in the order they were added.
+  virtual StoreResult<std::vector<RsvpRecord>> rsvps_for_meeting(MeetingId meeting) = 0;
+
+  /// @brief Revokes one ticket at `now`; true when newly revoked, false when it already was.
+  virtual StoreResult<bool> revoke_ticket(TicketRef ticket, std::int64_t now) = 0;
+  /// @brief The revocation of this ticket, if it is revoked.
+  virtual StoreResult<std::optional<Revocation>> find_revocation(TicketRef ticket) = 0;
+  /// @brief Every revoked ticket of the meeting's RSVPs.
+  virtual StoreResult<std::vector<Revocation>> revocations_for_meeting(MeetingId meeting) = 0;
+  /// @brief Revokes the RSVP's current ticket (if not yet) and moves it to the next serial, in
+  /// one step; returns the new serial.
+  virtual StoreResult<std::uint16_t> reissue_ticket(RsvpId rsvp, std::int64_t now) = 0;
+};
+
+/// The schema version this build writes; older stores are migrated when opened.
+inline constexpr int kCentralSchemaVersion = 1;
+
+enum class OpenMode {
+  CreateIfMissing,  ///< make an empty store when there is no file
+  MustExist,        ///< no file is an error ("no database at X")
+};
+
+/// Opens (or creates) the SQLite central store at `path`: WAL, foreign keys on, file mode 0600
+/// (it holds secret keys), schema migrated to kCentralSchemaVersion.
+StoreResult<std::unique_ptr<CentralStore>> open_sqlite_central_store(
+    const std::string& path, OpenMode mode = OpenMode::CreateIfMissing);
+
+}  // namespace cate

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds the optimised (release) preset and runs the benchmarks.
+#   tests/bench/run.sh [PHOTO_FOLDER]
+# PHOTO_FOLDER holds real QR photographs (qrcode-*/ and falsepositives-*/); without it,
+# ../shared/qr-photos beside the repository is used when it exists.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+
+targets=(bench_decode)
+# ---- bench_checkin (the lead adds it here): targets+=(bench_checkin) ----
+
+cmake --preset release
+cmake --build --preset release --target "${targets[@]}" -j2
+
+photos=""
+if [[ $# -ge 1 ]]; then
+  photos=$1
+elif [[ -d ../shared/qr-photos ]]; then
+  photos=../shared/qr-photos
+fi
+
+echo "== bench_decode =="
+if [[ -n "$photos" ]]; then
+  build/release/tests/bench/bench_decode "$photos"
+else
+  build/release/tests/bench/bench_decode
+fi
+
+# ---- bench_checkin (the lead adds it here): echo "== bench_checkin =="; build/release/tests/bench/bench_checkin ----
