@@ -8,7 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 
 targets=(bench_decode)
-# ---- bench_checkin (the lead adds it here): targets+=(bench_checkin) ----
+targets+=(bench_checkin)
 
 cmake --preset release
 cmake --build --preset release --target "${targets[@]}" -j2
@@ -27,4 +27,5 @@ else
   build/release/tests/bench/bench_decode
 fi
 
-# ---- bench_checkin (the lead adds it here): echo "== bench_checkin =="; build/release/tests/bench/bench_checkin ----
+echo "== bench_checkin =="
+build/release/tests/bench/bench_checkin 2000 "${CATE_BENCH_DIR:-$root/build/release}"
