@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sync/protocol/result.hpp"
+#include "platform/result.hpp"
 
 namespace cate {
 

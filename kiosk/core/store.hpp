@@ -15,7 +15,7 @@
 #include "kiosk/core/outcome.hpp"
 #include "sync/protocol/bundle.hpp"
 #include "sync/protocol/keys.hpp"
-#include "sync/protocol/result.hpp"
+#include "platform/result.hpp"
 
 struct sqlite3;
 

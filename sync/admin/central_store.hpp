@@ -13,7 +13,7 @@
 #include "sync/protocol/bundle.hpp"
 #include "sync/protocol/ids.hpp"
 #include "sync/protocol/keys.hpp"
-#include "sync/protocol/result.hpp"
+#include "platform/result.hpp"
 #include "sync/protocol/ticket.hpp"
 
 namespace cate {

@@ -1,5 +1,6 @@
 #pragma once
 /// @brief Result<T, E>: a value or an error, never both. Errors are values; nothing here throws.
+/// It sits in platform/, the bottom layer, so every layer (platform, sync, kiosk) can use it.
 #include <cassert>
 #include <utility>
 #include <variant>
