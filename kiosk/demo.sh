@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 image/deps.sh build
-cmake --preset release >/dev/null
+cmake --preset release -DCATE_TESTS=OFF -DCATE_BENCH=OFF >/dev/null
 cmake --build --preset release --target cate-kiosk
 exec build/release/kiosk/cate-kiosk --demo "$@"

@@ -62,6 +62,14 @@ SecretKey SecretKey::generate() {
   return sk;
 }
 
+SecretKey SecretKey::from_seed(const std::array<std::uint8_t, 32>& seed) {
+  ensure_sodium();
+  SecretKey sk;
+  std::uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+  crypto_sign_seed_keypair(pk, sk.bytes.data(), seed.data());
+  return sk;
+}
+
 std::string key_id_str(KeyId id) {
   char buf[5];
   std::snprintf(buf, sizeof buf, "%04x", static_cast<unsigned>(id));

@@ -31,6 +31,9 @@ struct SecretKey {
   std::string base64() const;
   static std::optional<SecretKey> from_base64(std::string_view text);
   static SecretKey generate();
+  /// The key made from a 32-byte seed: the same seed, the same key. For tests and fixtures
+  /// only; real keys come from generate().
+  static SecretKey from_seed(const std::array<std::uint8_t, 32>& seed);
 };
 
 std::string key_id_str(KeyId id);  ///< 4 lowercase hex digits

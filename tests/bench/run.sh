@@ -10,7 +10,7 @@ cd "$root"
 targets=(bench_decode)
 targets+=(bench_checkin)
 
-cmake --preset release
+cmake --preset release -DCATE_BENCH=ON
 cmake --build --preset release --target "${targets[@]}" -j2
 
 photos=""
