@@ -9,6 +9,7 @@ cd "$root"
 
 targets=(bench_decode)
 targets+=(bench_checkin)
+targets+=(bench_pipeline)
 
 cmake --preset release -DCATE_BENCH=ON
 cmake --build --preset release --target "${targets[@]}" -j2
@@ -29,3 +30,6 @@ fi
 
 echo "== bench_checkin =="
 build/release/tests/bench/bench_checkin 2000 "${CATE_BENCH_DIR:-$root/build/release}"
+
+echo "== bench_pipeline =="
+build/release/tests/bench/bench_pipeline
