@@ -85,6 +85,11 @@ class Stmt {
     throw failure_of(db_);
   }
   void run() { step(); }
+  /// Makes the statement ready to run again with new values.
+  void reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
   std::int64_t i64(int col) const { return sqlite3_column_int64(s_, col); }
   bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
   std::string text(int col) const {
@@ -546,6 +551,74 @@ std::int64_t Store::outbox_size() const {
   } catch (const SqlFailure&) {
     return -1;
   }
+}
+
+Result<std::vector<OutboxEntry>, StoreError> Store::outbox_batch(std::size_t max, std::int64_t after_seq) const {
+  std::vector<OutboxEntry> out;
+  try {
+    Stmt q(db_, "SELECT seq, record_id, kind, payload, created_at_ms, attempts, last_error FROM outbox "
+                "WHERE seq > ? ORDER BY seq LIMIT ?");
+    q.bind(1, after_seq).bind(2, static_cast<std::int64_t>(max));
+    while (q.step())
+      out.push_back({q.i64(0), q.text(1), q.text(2), q.text(3), q.i64(4), static_cast<int>(q.i64(5)), q.text(6)});
+  } catch (const SqlFailure& f) {
+    return Err{to_store_error(f)};
+  }
+  return out;
+}
+
+Result<Done, StoreError> Store::outbox_remove(const std::vector<std::string>& record_ids) {
+  if (record_ids.empty()) return Done{};
+  try {
+    Transaction tx(db_);
+    Stmt del(db_, "DELETE FROM outbox WHERE record_id = ?");
+    for (const auto& id : record_ids) {
+      del.bind(1, id).run();
+      del.reset();
+    }
+    tx.commit();
+  } catch (const SqlFailure& f) {
+    return Err{to_store_error(f)};
+  }
+  return Done{};
+}
+
+Result<Done, StoreError> Store::outbox_note_failure(const std::vector<std::string>& record_ids,
+                                                    const std::string& error) {
+  if (record_ids.empty()) return Done{};
+  try {
+    Transaction tx(db_);
+    Stmt up(db_, "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE record_id = ?");
+    for (const auto& id : record_ids) {
+      up.bind(1, error).bind(2, id).run();
+      up.reset();
+    }
+    tx.commit();
+  } catch (const SqlFailure& f) {
+    return Err{to_store_error(f)};
+  }
+  return Done{};
+}
+
+std::optional<std::string> Store::setting(const std::string& key) const {
+  try {
+    Stmt q(db_, "SELECT value FROM setting WHERE key = ?");
+    q.bind(1, key);
+    if (q.step()) return q.text(0);
+  } catch (const SqlFailure&) {
+  }
+  return std::nullopt;
+}
+
+Result<Done, StoreError> Store::set_setting(const std::string& key, const std::string& value) {
+  try {
+    Stmt set(db_, "INSERT INTO setting(key, value) VALUES (?, ?) "
+                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    set.bind(1, key).bind(2, value).run();
+  } catch (const SqlFailure& f) {
+    return Err{to_store_error(f)};
+  }
+  return Done{};
 }
 
 std::string Store::integrity_check() const {

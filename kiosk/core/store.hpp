@@ -55,6 +55,17 @@ struct StoreCounts {
   std::int64_t outbox_pending = 0;  ///< records not yet acknowledged by the server (all meetings)
 };
 
+/// One row of the outbox: a record waiting for the server (read by the sync client).
+struct OutboxEntry {
+  std::int64_t seq = 0;          ///< upload order
+  std::string record_id;         ///< the record's UUIDv7
+  std::string kind;              ///< 'check_in' | 'refused_scan'
+  std::string payload;           ///< JSON of the record
+  std::int64_t created_at_ms = 0;
+  int attempts = 0;              ///< uploads tried so far
+  std::string last_error;        ///< the last upload failure in words; empty if none
+};
+
 class Store {
  public:
   /// Opens (creating if needed) the store at `path` and brings its schema up to date.
@@ -89,6 +100,17 @@ class Store {
   Result<StoreCounts, StoreError> counts(std::optional<MeetingId> meeting) const;
   std::vector<CheckInRecord> check_ins(MeetingId meeting) const;
   std::int64_t outbox_size() const;
+
+  /// Up to `max` outbox rows with seq > `after_seq`, in upload order.
+  Result<std::vector<OutboxEntry>, StoreError> outbox_batch(std::size_t max, std::int64_t after_seq) const;
+  /// The server has these records: their outbox rows go (the records themselves stay).
+  Result<Done, StoreError> outbox_remove(const std::vector<std::string>& record_ids);
+  /// These records were not taken this time: one more attempt counted, and why.
+  Result<Done, StoreError> outbox_note_failure(const std::vector<std::string>& record_ids,
+                                               const std::string& error);
+  /// A kiosk setting ('pull_cursor', ...), if set.
+  std::optional<std::string> setting(const std::string& key) const;
+  Result<Done, StoreError> set_setting(const std::string& key, const std::string& value);
 
   int schema_version() const;
   /// SQLite's own "PRAGMA integrity_check": "ok" when the file is sound.

@@ -1,0 +1,61 @@
+#include "kiosk/core/outbox.hpp"
+
+#include "kiosk/core/check_in.hpp"
+#include "sync/protocol/bundle.hpp"
+
+namespace cate {
+
+namespace {
+std::vector<std::string> as_text(const std::vector<Uuid>& ids) {
+  std::vector<std::string> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids) out.push_back(id.str());
+  return out;
+}
+}  // namespace
+
+Result<std::vector<OutboxRecord>, std::string> KioskSync::next_batch(std::size_t max, std::int64_t after_position) {
+  std::vector<OutboxRecord> out;
+  // A row whose ID cannot be read (never written so by this kiosk) is passed over, not sent.
+  for (int page = 0; page < 100 && out.empty(); ++page) {
+    auto rows = store_.outbox_batch(max, after_position);
+    if (!rows) return Err{rows.error().message};
+    if (rows->empty()) break;
+    for (auto& r : *rows) {
+      if (auto id = Uuid::parse(r.record_id))
+        out.push_back({r.seq, wire::Record{*id, r.kind, r.created_at_ms, std::move(r.payload)}, r.attempts});
+    }
+    after_position = rows->back().seq;
+  }
+  return out;
+}
+
+Result<std::monostate, std::string> KioskSync::acknowledge(const std::vector<Uuid>& record_ids) {
+  if (auto r = store_.outbox_remove(as_text(record_ids)); !r) return Err{r.error().message};
+  return std::monostate{};
+}
+
+Result<std::monostate, std::string> KioskSync::keep(const std::vector<Uuid>& record_ids, std::string_view reason) {
+  if (auto r = store_.outbox_note_failure(as_text(record_ids), std::string(reason)); !r) return Err{r.error().message};
+  return std::monostate{};
+}
+
+std::int64_t KioskSync::pending() { return store_.outbox_size(); }
+
+std::string KioskSync::pull_cursor() { return store_.setting("pull_cursor").value_or(""); }
+
+Result<std::string, std::string> KioskSync::apply_pull(const wire::PullResponse& pull) {
+  std::string summary = "nothing new from the office";
+  if (!pull.unchanged) {
+    auto bundle = read_bundle(pull.bundle);
+    if (!bundle) return Err{"the office's data cannot be read: " + bundle.error()};
+    auto sum = store_.import_bundle(*bundle, /*trust_new_signer=*/false, now_unix_ms());
+    if (!sum) return Err{sum.error().message};
+    summary = std::to_string(sum->meetings) + " meetings, " + std::to_string(sum->rsvps) + " RSVPs, " +
+              std::to_string(sum->revocations) + " new revocations, " + std::to_string(sum->keys) + " new keys";
+  }
+  if (auto r = store_.set_setting("pull_cursor", pull.cursor); !r) return Err{r.error().message};
+  return summary;
+}
+
+}  // namespace cate

@@ -1,0 +1,30 @@
+#pragma once
+/// @brief The kiosk side of sync: the sync client's OutboxSource and PullTarget over the Store's
+/// outbox table and roster. The Store is single-owner: use a KioskSync on the thread that owns
+/// the Store (the headless `cate-kiosk sync`, or inside a StoreService request).
+#include <string>
+
+#include "kiosk/core/store.hpp"
+#include "sync/client/sync_client.hpp"
+
+namespace cate {
+
+class KioskSync final : public OutboxSource, public PullTarget {
+ public:
+  explicit KioskSync(Store& store) : store_(store) {}
+
+  Result<std::vector<OutboxRecord>, std::string> next_batch(std::size_t max, std::int64_t after_position) override;
+  Result<std::monostate, std::string> acknowledge(const std::vector<Uuid>& record_ids) override;
+  Result<std::monostate, std::string> keep(const std::vector<Uuid>& record_ids, std::string_view reason) override;
+  std::int64_t pending() override;
+
+  std::string pull_cursor() override;
+  /// Takes in the pulled bundle exactly as a USB bundle is taken in (Store::import_bundle): a
+  /// kiosk that holds keys accepts only data signed by one of them.
+  Result<std::string, std::string> apply_pull(const wire::PullResponse& pull) override;
+
+ private:
+  Store& store_;
+};
+
+}  // namespace cate

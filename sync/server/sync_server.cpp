@@ -1,0 +1,322 @@
+// cate-syncd's HTTP service.
+//
+// [SECTION] Helpers     clock, log lines, error answers, authentication
+// [SECTION] Push        POST /v1/push
+// [SECTION] Pull        GET  /v1/pull?cursor=
+// [SECTION] Server      routes, limits, start and stop
+#include "sync/server/sync_server.hpp"
+
+#include <httplib.h>
+#include <sodium.h>
+
+#include <chrono>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "sync/protocol/bundle.hpp"
+#include "sync/server/rate_limit.hpp"
+
+namespace cate {
+
+bool is_loopback_address(std::string_view host) {
+  return host == "127.0.0.1" || host == "::1" || host == "localhost";
+}
+
+struct SyncServer::Impl {
+  SyncStore& records;
+  CentralStore& office;
+  SyncServerConfig config;
+  RateLimiter limiter;
+  std::mutex records_mutex;  // one SQLite connection: one batch at a time
+  std::mutex office_mutex;
+  httplib::Server http;
+  std::thread thread;
+  int port = 0;
+
+  Impl(SyncStore& r, CentralStore& o, SyncServerConfig c)
+      : records(r), office(o), config(std::move(c)), limiter(config.requests_per_second, config.request_burst) {}
+
+  // -------------------------------------------------------------------------------------------
+  // [SECTION] Helpers
+  // -------------------------------------------------------------------------------------------
+  std::int64_t now_ms() const {
+    if (config.clock) return config.clock();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  void log(nlohmann::json line) {
+    line["ts_ms"] = now_ms();
+    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (config.log) config.log(text);
+    else fprintf(stderr, "%s\n", text.c_str());
+  }
+
+  static void answer_error(httplib::Response& res, int status, std::string code, std::string message,
+                           bool retry) {
+    res.status = status;
+    res.set_content(wire::to_json(wire::ErrorBody{std::move(code), std::move(message), retry}),
+                    "application/json");
+  }
+
+  /// The device behind the request's bearer token, or an error answer already written.
+  std::optional<SyncDevice> authenticate(const httplib::Request& req, httplib::Response& res) {
+    if (!limiter.allow("addr:" + req.remote_addr, now_ms())) {
+      answer_error(res, 429, "rate_limited", "too many requests from this address; try again shortly", true);
+      res.set_header("Retry-After", "1");
+      return std::nullopt;
+    }
+    std::string auth = req.get_header_value("Authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (auth.size() <= kBearer.size() || auth.compare(0, kBearer.size(), kBearer) != 0) {
+      answer_error(res, 401, "unauthorized", "this request carries no device token; enrol the kiosk first", false);
+      return std::nullopt;
+    }
+    std::optional<SyncDevice> device;
+    {
+      std::lock_guard lock(records_mutex);
+      auto d = records.device_for_token(std::string_view(auth).substr(kBearer.size()));
+      if (!d) {
+        answer_error(res, 503, "storage", "the server cannot read its devices: " + d.error(), true);
+        return std::nullopt;
+      }
+      device = *d;
+    }
+    if (!device) {
+      answer_error(res, 401, "unauthorized", "the server does not know this device token; enrol the kiosk again",
+                   false);
+      return std::nullopt;
+    }
+    if (device->revoked_at_ms) {
+      answer_error(res, 403, "device_revoked",
+                   "the office has withdrawn this kiosk; it can no longer sync. Ask the office to enrol it again",
+                   false);
+      return std::nullopt;
+    }
+    if (!limiter.allow("device:" + device->device_id, now_ms())) {
+      answer_error(res, 429, "rate_limited", "this kiosk is sending too often; it will try again shortly", true);
+      res.set_header("Retry-After", "1");
+      return std::nullopt;
+    }
+    return device;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // [SECTION] Push
+  // -------------------------------------------------------------------------------------------
+  void push(const httplib::Request& req, httplib::Response& res) {
+    auto started = std::chrono::steady_clock::now();
+    nlohmann::json line = {{"event", "push"}, {"remote", req.remote_addr}};
+    auto finish = [&] {
+      line["status"] = res.status;
+      line["ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+                       .count();
+      log(std::move(line));
+    };
+    auto device = authenticate(req, res);
+    if (!device) {
+      line["refused"] = "auth";
+      return finish();
+    }
+    line["device"] = device->device_id;
+    if (req.body.size() > config.max_body_bytes) {
+      answer_error(res, 413, "too_large",
+                   "the request body holds " + std::to_string(req.body.size()) + " bytes; at most " +
+                       std::to_string(config.max_body_bytes) + " are taken: send smaller batches",
+                   false);
+      return finish();
+    }
+    auto msg = wire::parse_push_request(req.body);
+    if (!msg) {
+      answer_error(res, 400, "bad_request", "the push request cannot be read: " + msg.error().message, false);
+      line["error"] = msg.error().message;
+      return finish();
+    }
+    if (msg->device_id != device->device_id) {
+      answer_error(res, 403, "wrong_device", "this batch names device " + msg->device_id +
+                                                 ", but the token belongs to another device", false);
+      return finish();
+    }
+    ReceivedBatch batch{device->device_id, msg->device_clock_ms, now_ms(), std::move(msg->records)};
+    StoreResult<std::vector<wire::RecordResult>> results = std::vector<wire::RecordResult>{};
+    {
+      std::lock_guard lock(records_mutex);
+      results = records.record_batch(batch);
+    }
+    if (!results) {
+      answer_error(res, 503, "storage", "the server could not record the batch: " + results.error(), true);
+      line["error"] = results.error();
+      return finish();
+    }
+    int stored = 0, duplicate = 0, refused = 0;
+    for (const auto& r : *results) {
+      if (r.status == wire::RecordStatus::Stored) ++stored;
+      else if (r.status == wire::RecordStatus::Duplicate) ++duplicate;
+      else ++refused;
+    }
+    line["records"] = batch.records.size();
+    line["stored"] = stored;
+    line["duplicate"] = duplicate;
+    line["refused"] = refused;
+    line["skew_ms"] = batch.received_ms - batch.device_clock_ms;
+    res.status = 200;
+    res.set_content(wire::to_json(wire::PushResponse{now_ms(), std::move(*results)}), "application/json");
+    finish();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // [SECTION] Pull
+  // A pull carries, as one bundle signed by the office's current key, every meeting that has not
+  // ended more than a day ago, with its whole roster and its revocations, and every key in use.
+  // The cursor is "<server ms>.<digest of that content>": the same content again is "unchanged".
+  // -------------------------------------------------------------------------------------------
+  void pull(const httplib::Request& req, httplib::Response& res) {
+    nlohmann::json line = {{"event", "pull"}, {"remote", req.remote_addr}};
+    auto device = authenticate(req, res);
+    if (!device) {
+      line["status"] = res.status;
+      return log(std::move(line));
+    }
+    line["device"] = device->device_id;
+    const std::int64_t now = now_ms();
+    Bundle b;
+    std::optional<SigningKeyRecord> signer;
+    std::string failure;
+    {
+      std::lock_guard lock(office_mutex);
+      auto key = office.current_signing_key();
+      auto keys = office.signing_keys();
+      auto meetings = office.meetings();
+      if (!key || !keys || !meetings) {
+        failure = !key ? key.error() : !keys ? keys.error() : meetings.error();
+      } else {
+        signer = *key;
+        for (const auto& k : *keys)
+          if (!k.retired_at) b.keys.push_back(k.public_key);
+        for (const auto& m : *meetings) {
+          if (m.ends_at < now / 1000 - 86400) continue;
+          b.meetings.push_back(m);
+          auto rs = office.rsvps_for_meeting(m.id);
+          auto rv = office.revocations_for_meeting(m.id);
+          if (!rs || !rv) {
+            failure = !rs ? rs.error() : rv.error();
+            break;
+          }
+          for (const auto& r : *rs) b.rsvps.push_back(r.rsvp);
+          for (const auto& r : *rv) b.revocations.push_back(r);
+        }
+      }
+    }
+    if (!failure.empty()) {
+      answer_error(res, 503, "storage", "the server cannot read the office's data: " + failure, true);
+    } else if (!signer) {
+      answer_error(res, 503, "no_signing_key", "the office has no signing key in use; run cate-admin key new",
+                   true);
+    } else {
+      // Digest of the content without its creation time: unchanged content, unchanged digest.
+      unsigned char h[8];
+      std::string unsigned_body;
+      {
+        Bundle copy = b;
+        copy.created_at = 0;
+        unsigned_body = write_bundle(copy, signer->secret_key);
+      }
+      crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(unsigned_body.data()),
+                         unsigned_body.size(), nullptr, 0);
+      char hex[17];
+      sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+      std::string digest = hex;
+      std::string asked = req.get_param_value("cursor");
+      auto dot = asked.find('.');
+      bool unchanged = dot != std::string::npos && asked.substr(dot + 1) == digest;
+      b.created_at = now / 1000;
+      wire::PullResponse out{std::to_string(now) + "." + digest, now, unchanged,
+                             unchanged ? std::string() : write_bundle(b, signer->secret_key)};
+      res.status = 200;
+      res.set_content(wire::to_json(out), "application/json");
+      line["unchanged"] = unchanged;
+      line["meetings"] = b.meetings.size();
+      line["rsvps"] = b.rsvps.size();
+    }
+    line["status"] = res.status;
+    log(std::move(line));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // [SECTION] Server
+  // -------------------------------------------------------------------------------------------
+  Result<int, std::string> bind() {
+    if (!is_loopback_address(config.bind_address))
+      return Err{"plain HTTP is served on loopback only (127.0.0.1, ::1); " + config.bind_address +
+                 " needs TLS, which this build does not serve yet"};
+    // cpp-httplib reads up to 4x the limit itself, so a body just over the limit gets a clear
+    // "too_large" answer from push(); beyond that it refuses before reading.
+    http.set_payload_max_length(config.max_body_bytes * 4);
+    http.set_read_timeout(config.read_timeout_s, 0);
+    http.set_write_timeout(config.read_timeout_s, 0);
+    http.set_keep_alive_max_count(100);
+    http.Post("/v1/push", [this](const httplib::Request& q, httplib::Response& r) { push(q, r); });
+    http.Get("/v1/pull", [this](const httplib::Request& q, httplib::Response& r) { pull(q, r); });
+    http.Get("/v1/health", [this](const httplib::Request&, httplib::Response& r) {
+      r.set_content(wire::to_json(wire::Health{"ok", wire::kProtocolVersion, now_ms()}), "application/json");
+    });
+    http.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& q, httplib::Response& r) {
+      if (!r.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      std::string code = r.status == 413 ? "too_large" : r.status == 404 ? "not_found" : "bad_request";
+      std::string msg = r.status == 413   ? "the request body is far too large; send smaller batches"
+                        : r.status == 404 ? "there is no " + q.method + " " + q.path + " here"
+                                          : "the request cannot be read (HTTP " + std::to_string(r.status) + ")";
+      answer_error(r, r.status, code, msg, false);
+      log({{"event", "refused"}, {"remote", q.remote_addr}, {"path", q.path}, {"status", r.status}});
+      return httplib::Server::HandlerResponse::Handled;
+    }));
+    http.set_exception_handler([this](const httplib::Request& q, httplib::Response& r, std::exception_ptr) {
+      answer_error(r, 500, "internal", "the server failed on this request; it has been logged", true);
+      log({{"event", "exception"}, {"path", q.path}});
+    });
+    if (config.port == 0) {
+      port = http.bind_to_any_port(config.bind_address);
+      if (port <= 0) return Err{"cannot listen on " + config.bind_address};
+    } else {
+      if (!http.bind_to_port(config.bind_address, config.port))
+        return Err{"cannot listen on " + config.bind_address + ":" + std::to_string(config.port) +
+                   " (in use, or not allowed)"};
+      port = config.port;
+    }
+    log({{"event", "listening"}, {"address", config.bind_address}, {"port", port},
+         {"protocol", wire::kProtocolVersion}});
+    return port;
+  }
+};
+
+SyncServer::SyncServer(SyncStore& records, CentralStore& office, SyncServerConfig config)
+    : impl_(std::make_unique<Impl>(records, office, std::move(config))) {}
+
+SyncServer::~SyncServer() { stop(); }
+
+Result<int, std::string> SyncServer::bind() { return impl_->bind(); }
+
+void SyncServer::serve_here() { impl_->http.listen_after_bind(); }
+
+Result<int, std::string> SyncServer::start() {
+  auto p = impl_->bind();
+  if (!p) return p;
+  impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
+  // cpp-httplib 0.11 has no wait_until_ready: wait (bounded) for the listen loop to run.
+  for (int i = 0; i < 500 && !impl_->http.is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  return p;
+}
+
+void SyncServer::stop() {
+  if (!impl_) return;
+  impl_->http.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+int SyncServer::port() const { return impl_->port; }
+
+}  // namespace cate

@@ -1,0 +1,417 @@
+// The sync store on SQLite: the embedded default of cate-syncd.
+//
+// [SECTION] Schema     the sync tables and their own migration list
+// [SECTION] Helpers    statements, transactions, record checks
+// [SECTION] Store      devices, batches, reading
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+
+#include "sync/server/sync_store.hpp"
+
+namespace cate {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Schema
+// The sync tables share the file with the office's central store, whose PRAGMA user_version
+// is its own: the sync tables count their version in sync_schema instead. kSyncMigrations[i]
+// brings them from version i to i + 1; entries are never edited once released.
+// ---------------------------------------------------------------------------------------------
+constexpr const char* kSyncMigrations[] = {
+    // Version 1: devices, records, check-ins, refused scans.
+    R"sql(
+CREATE TABLE sync_device (
+  device_id      TEXT PRIMARY KEY,     -- the kiosk's own UUID; written when the office enrols it
+  name           TEXT NOT NULL,        -- for staff ("Front door"); written at enrolment
+  token_hash     TEXT NOT NULL UNIQUE, -- BLAKE2b-256 hex of the bearer token; the token itself is never stored
+  created_at_ms  INTEGER NOT NULL,     -- server clock at enrolment
+  revoked_at_ms  INTEGER,              -- server clock when the office withdrew it; NULL while it may sync
+  last_seen_ms   INTEGER               -- server clock of its last authenticated request; written by cate-syncd
+) STRICT;
+
+CREATE TABLE sync_record (
+  record_id        TEXT PRIMARY KEY,   -- UUIDv7 made on the device; a second upload of it is a duplicate
+  device_id        TEXT NOT NULL,      -- the authenticated device that uploaded it
+  kind             TEXT NOT NULL,      -- 'check_in' | 'refused_scan'
+  original_ms      INTEGER NOT NULL,   -- device clock when the record was made
+  device_clock_ms  INTEGER NOT NULL,   -- device clock when its batch was sent
+  received_ms      INTEGER NOT NULL,   -- server clock when its batch arrived
+  skew_ms          INTEGER NOT NULL,   -- received_ms - device_clock_ms: how far the device's clock is behind
+  payload          TEXT NOT NULL       -- the record as uploaded (JSON), kept as the fact it is
+) STRICT;
+
+CREATE TABLE sync_check_in (
+  record_id    TEXT PRIMARY KEY REFERENCES sync_record(record_id),  -- the upload it came in
+  device_id    TEXT NOT NULL,          -- the kiosk that checked the person in
+  meeting_id   TEXT NOT NULL,          -- 16 hex digits
+  rsvp_id      TEXT NOT NULL,          -- 16 hex digits
+  serial       INTEGER NOT NULL,       -- the ticket's serial; 0 when staff signed the person in
+  method       TEXT NOT NULL,          -- camera | scanner | typed | image_file | staff
+  original_ms  INTEGER NOT NULL,       -- device clock at the check-in
+  corrected_ms INTEGER NOT NULL,       -- original_ms + skew: the check-in on the server's clock; orders "first"
+  counted      INTEGER NOT NULL,       -- 1 for the first check-in of this RSVP at this meeting, else 0 (a duplicate)
+  CHECK (counted IN (0, 1))
+) STRICT;
+CREATE UNIQUE INDEX sync_check_in_counted_once ON sync_check_in(meeting_id, rsvp_id) WHERE counted = 1;
+CREATE INDEX sync_check_in_by_meeting ON sync_check_in(meeting_id, rsvp_id);
+
+CREATE TABLE sync_refused_scan (
+  record_id    TEXT PRIMARY KEY REFERENCES sync_record(record_id),  -- the upload it came in
+  device_id    TEXT NOT NULL,          -- the kiosk where the scan was refused
+  outcome      TEXT NOT NULL,          -- 'expired', 'forged', ... (kiosk outcome codes)
+  method       TEXT NOT NULL,          -- how the code was read
+  meeting_id   TEXT,                   -- the kiosk's active meeting then, if any
+  original_ms  INTEGER NOT NULL        -- device clock at the scan
+) STRICT;
+)sql",
+};
+constexpr int kSyncSchemaVersion = static_cast<int>(sizeof kSyncMigrations / sizeof kSyncMigrations[0]);
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Helpers
+// ---------------------------------------------------------------------------------------------
+struct SqlFault {
+  std::string message;
+};
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) throw SqlFault{sqlite3_errmsg(db)};
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  Stmt& bind(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& bind_null(int i) {
+    sqlite3_bind_null(s_, i);
+    return *this;
+  }
+  bool step() {
+    int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw SqlFault{sqlite3_errmsg(db_)};
+  }
+  void reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  std::string text(int c) const {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
+  }
+  std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
+  bool is_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+void exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    SqlFault f{err ? err : sqlite3_errmsg(db)};
+    sqlite3_free(err);
+    throw f;
+  }
+}
+
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) { exec(db, "BEGIN IMMEDIATE"); }
+  ~Transaction() {
+    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  void commit() {
+    exec(db_, "COMMIT");
+    done_ = true;
+  }
+
+ private:
+  sqlite3* db_;
+  bool done_ = false;
+};
+
+std::string token_hash(std::string_view token) {
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(token.data()), token.size(), nullptr, 0);
+  char hex[65];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  return hex;
+}
+
+/// A check-in payload, read and checked; empty when it is not one.
+struct CheckInFact {
+  std::string meeting, rsvp, method;
+  std::int64_t serial = 0;
+};
+std::optional<CheckInFact> read_check_in(const std::string& payload) {
+  auto j = nlohmann::json::parse(payload, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  auto m = j.find("meeting"), r = j.find("rsvp"), s = j.find("serial"), me = j.find("method");
+  if (m == j.end() || r == j.end() || !m->is_string() || !r->is_string()) return std::nullopt;
+  if (!MeetingId::parse(m->get<std::string>()) || !RsvpId::parse(r->get<std::string>())) return std::nullopt;
+  CheckInFact f{m->get<std::string>(), r->get<std::string>(), "typed", 0};
+  if (s != j.end()) {
+    if (!s->is_number_integer() || s->get<std::int64_t>() < 0 || s->get<std::int64_t>() > 65535) return std::nullopt;
+    f.serial = s->get<std::int64_t>();
+  }
+  if (me != j.end()) {
+    if (!me->is_string() || me->get_ref<const std::string&>().size() > 32) return std::nullopt;
+    f.method = me->get<std::string>();
+  }
+  return f;
+}
+
+struct RefusedScanFact {
+  std::string outcome, method;
+  std::optional<std::string> meeting;
+};
+std::optional<RefusedScanFact> read_refused_scan(const std::string& payload) {
+  auto j = nlohmann::json::parse(payload, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  auto o = j.find("outcome"), me = j.find("method"), m = j.find("meeting");
+  if (o == j.end() || !o->is_string() || o->get_ref<const std::string&>().size() > 64) return std::nullopt;
+  RefusedScanFact f{o->get<std::string>(), "typed", std::nullopt};
+  if (me != j.end()) {
+    if (!me->is_string() || me->get_ref<const std::string&>().size() > 32) return std::nullopt;
+    f.method = me->get<std::string>();
+  }
+  if (m != j.end() && !m->is_null()) {
+    if (!m->is_string() || !MeetingId::parse(m->get<std::string>())) return std::nullopt;
+    f.meeting = m->get<std::string>();
+  }
+  return f;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Store
+// ---------------------------------------------------------------------------------------------
+class SqliteSyncStore final : public SyncStore {
+ public:
+  explicit SqliteSyncStore(sqlite3* db) : db_(db) {}
+  ~SqliteSyncStore() override { sqlite3_close_v2(db_); }
+
+  StoreDone setup() {
+    try {
+      sqlite3_busy_timeout(db_, 10000);
+      {
+        Stmt wal(db_, "PRAGMA journal_mode = WAL");
+        wal.step();
+      }
+      // FULL: a batch answered "stored" is on disk before the answer leaves.
+      exec(db_, "PRAGMA synchronous = FULL");
+      exec(db_, "PRAGMA foreign_keys = ON");
+      Transaction tx(db_);
+      exec(db_,
+           "CREATE TABLE IF NOT EXISTS sync_schema (  -- one row: the version of the sync tables\n"
+           "  version INTEGER NOT NULL                 -- written by cate-syncd when it migrates\n"
+           ") STRICT");
+      int version = 0;
+      {
+        Stmt v(db_, "SELECT version FROM sync_schema");
+        if (v.step()) version = static_cast<int>(v.i64(0));
+        else exec(db_, "INSERT INTO sync_schema(version) VALUES (0)");
+      }
+      if (version > kSyncSchemaVersion)
+        return Err{std::string("the sync tables were written by a newer cate-syncd (version ") +
+                   std::to_string(version) + "); update this one"};
+      for (int v = version; v < kSyncSchemaVersion; ++v) exec(db_, kSyncMigrations[v]);
+      Stmt set(db_, "UPDATE sync_schema SET version = ?");
+      set.bind(1, std::int64_t{kSyncSchemaVersion}).step();
+      tx.commit();
+    } catch (const SqlFault& f) {
+      return Err{"cannot set up the sync tables: " + f.message};
+    }
+    return std::monostate{};
+  }
+
+  StoreDone add_device(const SyncDevice& d, std::string_view token) override {
+    try {
+      Stmt q(db_, "SELECT 1 FROM sync_device WHERE device_id = ?");
+      if (q.bind(1, d.device_id).step()) return Err{"device " + d.device_id + " is already enrolled"};
+      Stmt ins(db_, "INSERT INTO sync_device(device_id, name, token_hash, created_at_ms) VALUES (?, ?, ?, ?)");
+      ins.bind(1, d.device_id).bind(2, d.name).bind(3, token_hash(token)).bind(4, d.created_at_ms).step();
+    } catch (const SqlFault& f) {
+      return Err{"cannot enrol the device: " + f.message};
+    }
+    return std::monostate{};
+  }
+
+  StoreResult<std::optional<SyncDevice>> device_for_token(std::string_view token) override {
+    try {
+      Stmt q(db_, "SELECT device_id, name, created_at_ms, revoked_at_ms, last_seen_ms FROM sync_device "
+                  "WHERE token_hash = ?");
+      if (!q.bind(1, token_hash(token)).step()) return std::optional<SyncDevice>();
+      SyncDevice d{q.text(0), q.text(1), q.i64(2), std::nullopt, std::nullopt};
+      if (!q.is_null(3)) d.revoked_at_ms = q.i64(3);
+      if (!q.is_null(4)) d.last_seen_ms = q.i64(4);
+      return std::optional<SyncDevice>(d);
+    } catch (const SqlFault& f) {
+      return Err{"cannot read the devices: " + f.message};
+    }
+  }
+
+  StoreDone revoke_device(std::string_view device_id, std::int64_t now_ms) override {
+    try {
+      Stmt u(db_, "UPDATE sync_device SET revoked_at_ms = ? WHERE device_id = ? AND revoked_at_ms IS NULL");
+      u.bind(1, now_ms).bind(2, device_id).step();
+      if (sqlite3_changes(db_) == 0) return Err{"there is no enrolled device " + std::string(device_id)};
+    } catch (const SqlFault& f) {
+      return Err{"cannot revoke the device: " + f.message};
+    }
+    return std::monostate{};
+  }
+
+  StoreResult<std::vector<wire::RecordResult>> record_batch(const ReceivedBatch& b) override {
+    std::vector<wire::RecordResult> out;
+    const std::int64_t skew = b.received_ms - b.device_clock_ms;
+    try {
+      Transaction tx(db_);
+      Stmt seen(db_, "UPDATE sync_device SET last_seen_ms = ? WHERE device_id = ?");
+      seen.bind(1, b.received_ms).bind(2, b.device_id).step();
+      Stmt has(db_, "SELECT 1 FROM sync_record WHERE record_id = ?");
+      Stmt ins(db_, "INSERT INTO sync_record(record_id, device_id, kind, original_ms, device_clock_ms, "
+                    "received_ms, skew_ms, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      Stmt first(db_, "SELECT record_id, corrected_ms FROM sync_check_in "
+                      "WHERE meeting_id = ? AND rsvp_id = ? AND counted = 1");
+      Stmt uncount(db_, "UPDATE sync_check_in SET counted = 0 WHERE record_id = ?");
+      Stmt ci(db_, "INSERT INTO sync_check_in(record_id, device_id, meeting_id, rsvp_id, serial, method, "
+                   "original_ms, corrected_ms, counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      Stmt rs(db_, "INSERT INTO sync_refused_scan(record_id, device_id, outcome, method, meeting_id, "
+                   "original_ms) VALUES (?, ?, ?, ?, ?, ?)");
+      for (const auto& r : b.records) {
+        wire::RecordResult res{r.record_id, wire::RecordStatus::Stored, false, {}, {}};
+        const std::string id = r.record_id.str();
+        has.reset();
+        if (has.bind(1, id).step()) {
+          res.status = wire::RecordStatus::Duplicate;
+          out.push_back(res);
+          continue;
+        }
+        std::optional<CheckInFact> check_in;
+        std::optional<RefusedScanFact> refused;
+        if (r.kind == "check_in") {
+          check_in = read_check_in(r.payload);
+          if (!check_in) res = {r.record_id, wire::RecordStatus::Refused, true, "bad_payload", {}};
+        } else if (r.kind == "refused_scan") {
+          refused = read_refused_scan(r.payload);
+          if (!refused) res = {r.record_id, wire::RecordStatus::Refused, true, "bad_payload", {}};
+        } else {
+          // A kind from a newer kiosk: kept there until this server learns it.
+          res = {r.record_id, wire::RecordStatus::Refused, false, "unknown_kind", {}};
+        }
+        if (res.status == wire::RecordStatus::Refused) {
+          out.push_back(res);
+          continue;
+        }
+        ins.reset();
+        ins.bind(1, id).bind(2, b.device_id).bind(3, r.kind).bind(4, r.original_ms).bind(5, b.device_clock_ms)
+            .bind(6, b.received_ms).bind(7, skew).bind(8, r.payload).step();
+        if (check_in) {
+          const std::int64_t corrected = r.original_ms + skew;
+          bool counted = true;
+          first.reset();
+          if (first.bind(1, check_in->meeting).bind(2, check_in->rsvp).step()) {
+            // The earlier check-in counts, whichever arrived first; ties go to the smaller ID.
+            std::string other = first.text(0);
+            std::int64_t other_ms = first.i64(1);
+            if (other_ms < corrected || (other_ms == corrected && other < id)) {
+              counted = false;
+            } else {
+              uncount.reset();
+              uncount.bind(1, other).step();
+            }
+          }
+          if (!counted) res.note = "attendance_duplicate";
+          ci.reset();
+          ci.bind(1, id).bind(2, b.device_id).bind(3, check_in->meeting).bind(4, check_in->rsvp)
+              .bind(5, check_in->serial).bind(6, check_in->method).bind(7, r.original_ms).bind(8, corrected)
+              .bind(9, std::int64_t{counted ? 1 : 0}).step();
+        } else if (refused) {
+          rs.reset();
+          rs.bind(1, id).bind(2, b.device_id).bind(3, refused->outcome).bind(4, refused->method);
+          if (refused->meeting) rs.bind(5, *refused->meeting);
+          else rs.bind_null(5);
+          rs.bind(6, r.original_ms).step();
+        }
+        out.push_back(res);
+      }
+      tx.commit();  // synchronous=FULL: on disk before any "stored" is answered
+    } catch (const SqlFault& f) {
+      return Err{"cannot record the batch: " + f.message};
+    }
+    return out;
+  }
+
+  StoreResult<std::vector<ServerCheckIn>> check_ins(std::string_view meeting_id) override {
+    std::vector<ServerCheckIn> out;
+    try {
+      Stmt q(db_, "SELECT c.record_id, c.device_id, c.meeting_id, c.rsvp_id, c.original_ms, r.received_ms, "
+                  "r.skew_ms, c.counted FROM sync_check_in c JOIN sync_record r USING (record_id) "
+                  "WHERE c.meeting_id = ? ORDER BY c.corrected_ms, c.record_id");
+      q.bind(1, meeting_id);
+      while (q.step())
+        out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.i64(4), q.i64(5), q.i64(6), q.i64(7) != 0});
+    } catch (const SqlFault& f) {
+      return Err{"cannot read the check-ins: " + f.message};
+    }
+    return out;
+  }
+
+  StoreResult<SyncCounts> counts() override {
+    SyncCounts c;
+    try {
+      Stmt q(db_, "SELECT (SELECT count(*) FROM sync_record), (SELECT count(*) FROM sync_check_in), "
+                  "(SELECT count(*) FROM sync_check_in WHERE counted = 1), (SELECT count(*) FROM sync_refused_scan)");
+      q.step();
+      c = {q.i64(0), q.i64(1), q.i64(2), q.i64(3)};
+    } catch (const SqlFault& f) {
+      return Err{"cannot count the records: " + f.message};
+    }
+    return c;
+  }
+
+ private:
+  sqlite3* db_;
+};
+
+}  // namespace
+
+StoreResult<std::unique_ptr<SyncStore>> open_sqlite_sync_store(const std::string& path) {
+  if (sodium_init() < 0) return Err{std::string("cannot start libsodium")};
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return Err{"cannot open the server database at " + path + ": " + msg};
+  }
+  auto store = std::make_unique<SqliteSyncStore>(db);
+  if (auto r = store->setup(); !r) return Err{r.error()};
+  return std::unique_ptr<SyncStore>(std::move(store));
+}
+
+std::string new_device_token() {
+  if (sodium_init() < 0) return {};
+  unsigned char raw[32];
+  randombytes_buf(raw, sizeof raw);
+  char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(out, sizeof out, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return out;
+}
+
+}  // namespace cate

@@ -1,0 +1,469 @@
+// Sync over real HTTP on loopback: cate-syncd's server in-process on a free port, the kiosk's
+// real Store and sync client, and a fault-injecting proxy between them.
+//
+// [SECTION] Fixtures    an office (central store + sync store + server), kiosks
+// [SECTION] Protocol    messages, garbage, back-off
+// [SECTION] Upload      exactly once, with and without a bad network
+// [SECTION] Attendance  the same RSVP on two kiosks
+// [SECTION] Refusals    garbage, oversized, unknown and revoked devices, rate limit, a garbage server
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "fault_proxy.hpp"
+#include "kiosk/core/check_in.hpp"
+#include "kiosk/core/outbox.hpp"
+#include "kiosk/core/store.hpp"
+#include "sync/admin/central_store.hpp"
+#include "sync/client/sync_client.hpp"
+#include "sync/protocol/wire.hpp"
+#include "sync/server/sync_server.hpp"
+#include "sync/server/sync_store.hpp"
+
+using namespace cate;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Fixtures
+// ---------------------------------------------------------------------------------------------
+SyncServerConfig server_config(double per_second, double burst, std::size_t max_body = 1 << 20) {
+  SyncServerConfig c;
+  c.requests_per_second = per_second;
+  c.request_burst = burst;
+  c.max_body_bytes = max_body;
+  return c;
+}
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct TempDir {
+  std::string path;
+  explicit TempDir(const std::string& name) {
+    static std::mt19937_64 rng(std::random_device{}());
+    path = (std::filesystem::temp_directory_path() / ("cate-sync-" + name + "-" + std::to_string(rng()))).string();
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+/// The office: one database file shared by the central store and the sync store, and the server.
+struct Office {
+  TempDir dir{"office"};
+  std::unique_ptr<CentralStore> central;
+  std::unique_ptr<SyncStore> records;
+  std::unique_ptr<SyncServer> server;
+  SecretKey key = SecretKey::generate();
+  Meeting meeting;
+  std::vector<Rsvp> rsvps;
+  std::mutex log_mutex;
+  std::vector<std::string> log;
+
+  explicit Office(int roster, SyncServerConfig config = {}) {
+    const std::int64_t now_s = wall_ms() / 1000;
+    auto c = open_sqlite_central_store(dir.path + "/office.db");
+    REQUIRE(c.ok());
+    central = std::move(*c);
+    REQUIRE(central->add_signing_key(key, now_s).ok());
+    auto m = central->add_meeting("Member meeting", now_s - 3600, now_s + 7200, now_s);
+    REQUIRE(m.ok());
+    meeting = *m;
+    std::vector<NewRsvp> people;
+    for (int i = 0; i < roster; ++i) people.push_back({"Person" + std::to_string(i), "Test", ""});
+    auto added = central->add_rsvps(meeting.id, people, now_s);
+    REQUIRE(added.ok());
+    for (const auto& r : *added) rsvps.push_back(r.rsvp);
+    auto s = open_sqlite_sync_store(dir.path + "/office.db");
+    REQUIRE(s.ok());
+    records = std::move(*s);
+    config.log = [this](std::string_view line) {
+      std::lock_guard lock(log_mutex);
+      log.emplace_back(line);
+    };
+    server = std::make_unique<SyncServer>(*records, *central, config);
+    auto port = server->start();
+    REQUIRE(port.ok());
+  }
+  std::string url(int port = 0) const { return "http://127.0.0.1:" + std::to_string(port ? port : server->port()); }
+  std::string enrol(const std::string& device_id) {
+    std::string token = new_device_token();
+    REQUIRE(records->add_device({device_id, "Kiosk " + device_id.substr(0, 8), wall_ms(), {}, {}}, token).ok());
+    return token;
+  }
+  std::string code_for(const Rsvp& r) const {
+    return issue_ticket(Ticket{0, meeting.id, r.id, 1, meeting.starts_at - 3600, meeting.ends_at + 3600}, key);
+  }
+  SyncCounts counts() {
+    auto c = records->counts();
+    REQUIRE(c.ok());
+    return *c;
+  }
+};
+
+/// A kiosk: its own store, enrolled at the office, provisioned by its first pull.
+struct Kiosk {
+  TempDir dir{"kiosk"};
+  std::unique_ptr<Store> store;
+  std::unique_ptr<KioskSync> sync;
+  std::unique_ptr<SyncClient> client;
+  std::string token;
+  std::int64_t clock_offset_ms = 0;  ///< how far this kiosk's clock is off (a Pi without network time)
+
+  Kiosk(Office& office, int port = 0, std::int64_t clock_offset = 0) : clock_offset_ms(clock_offset) {
+    auto s = Store::open(dir.path + "/kiosk.db");
+    REQUIRE(s.ok());
+    store = std::move(*s);
+    sync = std::make_unique<KioskSync>(*store);
+    token = office.enrol(store->device_id());
+    client = make_client(office.url(port));
+    auto first = client->round(*sync, *sync);  // the first pull provisions it
+    REQUIRE_MESSAGE(first.ok, first.error);
+    REQUIRE(store->set_active_meeting(office.meeting.id).ok());
+  }
+  std::unique_ptr<SyncClient> make_client(const std::string& url) {
+    SyncClientConfig c;
+    c.server_url = url;
+    c.device_id = store->device_id();
+    c.device_token = token;
+    c.batch_size = 40;
+    c.connect_timeout_ms = 1000;
+    c.request_timeout_ms = 1500;
+    c.clock = [this] { return wall_ms() + clock_offset_ms; };
+    return std::make_unique<SyncClient>(c);
+  }
+  ScanOutcome check_in(const Office& o, const Rsvp& r, std::int64_t at_ms = 0) {
+    if (at_ms == 0) at_ms = wall_ms() + clock_offset_ms;
+    return check_in_code(*store, o.code_for(r), {at_ms, CheckInMethod::Scanner}).outcome;
+  }
+  RoundReport round() { return client->round(*sync, *sync); }
+};
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Protocol
+// ---------------------------------------------------------------------------------------------
+TEST_CASE("wire: a push round-trips and garbage or other versions or other messages are clear errors") {
+  wire::PushRequest req{"dev-1", 1234, {}};
+  req.records.push_back({Uuid::v7_now(), "check_in", 1000, R"({"meeting":"00000000000000aa","rsvp":"1"})"});
+  auto back = wire::parse_push_request(wire::to_json(req));
+  REQUIRE(back.ok());
+  CHECK(back->device_id == "dev-1");
+  CHECK(back->records.size() == 1);
+  CHECK(back->records[0].record_id == req.records[0].record_id);
+  CHECK(back->records[0].payload == req.records[0].payload);
+
+  wire::PushResponse res{99, {{req.records[0].record_id, wire::RecordStatus::Refused, true, "bad_payload", ""}}};
+  auto rb = wire::parse_push_response(wire::to_json(res));
+  REQUIRE(rb.ok());
+  CHECK(rb->results[0].permanent);
+  CHECK(rb->results[0].reason == "bad_payload");
+
+  for (std::string_view garbage : {"", "{", "null", "[1,2]", "<html>502 Bad Gateway</html>", "\xff\xfe{}"}) {
+    auto r = wire::parse_push_request(garbage);
+    CHECK_FALSE(r.ok());
+    CHECK_FALSE(wire::parse_push_response(garbage).ok());
+    CHECK_FALSE(wire::parse_pull_response(garbage).ok());
+  }
+  auto other = wire::parse_push_request(R"({"protocol":2,"type":"push_request"})");
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.error().message.find("protocol version 2") != std::string::npos);
+  auto wrong = wire::parse_push_request(wire::to_json(res));
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.error().message.find("push_response") != std::string::npos);
+  auto bad_id = wire::parse_push_request(
+      R"({"protocol":1,"type":"push_request","device_id":"d","device_clock_ms":1,"records":[{"record_id":"x","kind":"check_in","original_ms":1,"payload":{}}]})");
+  REQUIRE_FALSE(bad_id.ok());
+  CHECK(bad_id.error().message == "records[0].record_id is not a UUID");
+}
+
+TEST_CASE("back-off doubles up to its bound with jitter between half and whole") {
+  Backoff b(100, 1000, 7);
+  std::int64_t expected[] = {100, 200, 400, 800, 1000, 1000};
+  for (auto d : expected) {
+    auto got = b.next_delay_ms();
+    CHECK(got >= d / 2);
+    CHECK(got <= d);
+  }
+  b.reset();
+  CHECK(b.next_delay_ms() <= 100);
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Upload
+// ---------------------------------------------------------------------------------------------
+/// An outbox that forgets to remove what the server acknowledged, the first `n` times: as if
+/// the kiosk lost power after the server committed and before its own commit.
+struct ForgetfulOutbox final : OutboxSource {
+  KioskSync& inner;
+  int forget;
+  ForgetfulOutbox(KioskSync& k, int n) : inner(k), forget(n) {}
+  Result<std::vector<OutboxRecord>, std::string> next_batch(std::size_t max, std::int64_t after) override {
+    return inner.next_batch(max, after);
+  }
+  Result<std::monostate, std::string> acknowledge(const std::vector<Uuid>& ids) override {
+    if (forget > 0) {
+      --forget;
+      return std::monostate{};
+    }
+    return inner.acknowledge(ids);
+  }
+  Result<std::monostate, std::string> keep(const std::vector<Uuid>& ids, std::string_view why) override {
+    return inner.keep(ids, why);
+  }
+  std::int64_t pending() override { return inner.pending(); }
+};
+
+TEST_CASE("check-ins made through the kiosk Store reach the server exactly once also after retries") {
+  Office office(60);
+  Kiosk kiosk(office);
+  CHECK(kiosk.store->meetings().size() == 1);  // provisioned by the pull
+  CHECK(kiosk.store->rsvp(office.rsvps[0].id).has_value());
+  for (int i = 0; i < 50; ++i) REQUIRE(kiosk.check_in(office, office.rsvps[i]) == ScanOutcome::CheckedIn);
+  CHECK(kiosk.check_in(office, office.rsvps[0]) == ScanOutcome::AlreadyCheckedIn);  // a refused scan
+  REQUIRE(kiosk.store->outbox_size() == 51);
+
+  // The kiosk "loses" the server's acknowledgement of its first batch: those records stay and go again.
+  ForgetfulOutbox forgetful(*kiosk.sync, 1);
+  auto first = kiosk.client->upload(forgetful);
+  REQUIRE_MESSAGE(first.ok, first.error);
+  CHECK(first.stored == 51);
+  CHECK(kiosk.store->outbox_size() == 40);  // batches of 40 and 11; the first one's acknowledgement lost
+  auto second = kiosk.round();
+  REQUIRE_MESSAGE(second.ok, second.error);
+  CHECK(second.duplicate == 40);
+  CHECK(second.stored == 0);
+  CHECK(kiosk.store->outbox_size() == 0);
+
+  auto c = office.counts();
+  CHECK(c.records == 51);
+  CHECK(c.check_ins == 50);
+  CHECK(c.attended == 50);
+  CHECK(c.refused_scans == 1);
+  auto third = kiosk.round();
+  CHECK(third.ok);
+  CHECK(third.sent == 0);
+  CHECK(third.pull_summary == "nothing new from the office");
+  CHECK(kiosk.client->progress().phase == SyncProgress::Phase::Done);
+}
+
+TEST_CASE("a bad network that drops and delays and duplicates and truncates and loses answers still delivers every record once") {
+  Office office(900, server_config(5000, 5000));
+  const std::uint64_t seed = 20240605;
+  INFO("seed " << seed);
+  test::FaultProxy proxy(office.server->port(), {}, seed);
+  std::vector<std::unique_ptr<Kiosk>> kiosks;
+  // Kiosk clocks: right, 20 minutes ahead, 25 minutes behind (a Pi without network time).
+  const std::int64_t offsets[] = {0, 20 * 60'000, -25 * 60'000};
+  for (int k = 0; k < 3; ++k) kiosks.push_back(std::make_unique<Kiosk>(office, proxy.port(), offsets[k]));
+  proxy.set_odds({.drop_request = 0.1, .delay = 0.1, .duplicate = 0.1, .truncate = 0.1, .drop_response = 0.15,
+                  .max_delay_ms = 1800});
+
+  // Each kiosk checks in 400 people (overlapping: 200 of them also at another kiosk), a few at
+  // a time, and syncs between; then syncs until every outbox is empty. Bounded in rounds and time.
+  std::mt19937_64 rng(seed);
+  std::set<std::pair<std::string, std::string>> attended;  // (meeting, rsvp)
+  std::int64_t made = 0;
+  std::vector<int> next(3, 0);
+  std::vector<Backoff> backoff;
+  for (int k = 0; k < 3; ++k) backoff.emplace_back(5, 80, seed + k);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
+  int rounds = 0, failed_rounds = 0;
+  for (; rounds < 600 && std::chrono::steady_clock::now() < deadline; ++rounds) {
+    bool all_done = true;
+    for (int k = 0; k < 3; ++k) {
+      auto& kiosk = *kiosks[k];
+      int burst = std::uniform_int_distribution<int>(0, 40)(rng);
+      for (int i = 0; i < burst && next[k] < 400; ++i, ++next[k]) {
+        const Rsvp& r = office.rsvps[k * 200 + next[k]];
+        auto outcome = kiosk.check_in(office, r);
+        REQUIRE(outcome == ScanOutcome::CheckedIn);
+        attended.insert({office.meeting.id.str(), r.id.str()});
+        ++made;
+      }
+      auto rep = kiosk.round();
+      if (!rep.ok) {
+        ++failed_rounds;
+        CHECK(!rep.error.empty());
+        std::this_thread::sleep_for(std::chrono::milliseconds(backoff[k].next_delay_ms()));
+      } else {
+        backoff[k].reset();
+      }
+      if (next[k] < 400 || kiosk.store->outbox_size() > 0) all_done = false;
+    }
+    if (all_done) break;
+  }
+  MESSAGE("rounds " << rounds << ", failed " << failed_rounds << ", proxy requests " << proxy.counts().requests.load()
+                    << " (dropped " << proxy.counts().dropped_requests.load() << ", delayed " << proxy.counts().delayed.load()
+                    << ", duplicated " << proxy.counts().duplicated.load() << ", truncated " << proxy.counts().truncated.load()
+                    << ", answers lost " << proxy.counts().dropped_responses.load() << ")");
+  for (auto& k : kiosks) CHECK(k->store->outbox_size() == 0);
+  auto c = office.counts();
+  CHECK(c.records == made);
+  CHECK(c.check_ins == made);
+  CHECK(c.attended == static_cast<std::int64_t>(attended.size()));
+  CHECK(proxy.counts().dropped_responses > 0);
+  CHECK(proxy.counts().duplicated > 0);
+  CHECK(proxy.counts().truncated > 0);
+  // Every record the kiosks made is there once (the primary key makes "at most"; the count "at least").
+  auto rows = office.records->check_ins(office.meeting.id.str());
+  REQUIRE(rows.ok());
+  std::set<std::string> ids;
+  for (const auto& r : *rows) ids.insert(r.record_id);
+  CHECK(ids.size() == static_cast<std::size_t>(made));
+  // Skew: the server saw each kiosk's clock error (within a minute).
+  for (const auto& r : *rows) {
+    int k = 0;
+    for (int i = 0; i < 3; ++i)
+      if (kiosks[i]->store->device_id() == r.device_id) k = i;
+    CHECK(std::llabs(r.skew_ms + offsets[k]) < 60 * 1000);
+  }
+  proxy.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Attendance
+// ---------------------------------------------------------------------------------------------
+TEST_CASE("the same RSVP checked in offline on two kiosks counts the earlier one whichever syncs first") {
+  for (bool a_first : {true, false}) {
+    CAPTURE(a_first);
+    Office office(5);
+    Kiosk a(office), b(office);
+    const Rsvp& person = office.rsvps[2];
+    const std::int64_t t = wall_ms();
+    REQUIRE(a.check_in(office, person, t - 60'000) == ScanOutcome::CheckedIn);  // at the door, a minute ago
+    REQUIRE(b.check_in(office, person, t - 30'000) == ScanOutcome::CheckedIn);  // at the booth, later
+    auto r1 = (a_first ? a : b).round();
+    auto r2 = (a_first ? b : a).round();
+    REQUIRE_MESSAGE(r1.ok, r1.error);
+    REQUIRE_MESSAGE(r2.ok, r2.error);
+    auto rows = office.records->check_ins(office.meeting.id.str());
+    REQUIRE(rows.ok());
+    REQUIRE(rows->size() == 2);
+    CHECK((*rows)[0].device_id == a.store->device_id());
+    CHECK((*rows)[0].counted);
+    CHECK((*rows)[1].device_id == b.store->device_id());
+    CHECK_FALSE((*rows)[1].counted);
+    auto c = office.counts();
+    CHECK(c.check_ins == 2);
+    CHECK(c.attended == 1);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Refusals
+// ---------------------------------------------------------------------------------------------
+TEST_CASE("garbage JSON and oversized bodies and unknown or revoked devices get clear errors and the server stays up") {
+  Office office(3, server_config(5000, 5000, 64 * 1024));
+  Kiosk kiosk(office);
+  httplib::Client http("127.0.0.1", office.server->port());
+  http.set_read_timeout(5, 0);
+  httplib::Headers auth = {{"Authorization", "Bearer " + kiosk.token}};
+
+  auto expect_error = [](const httplib::Result& r, int status, const std::string& code) {
+    REQUIRE(r);
+    CHECK(r->status == status);
+    auto e = wire::parse_error_body(r->body);
+    REQUIRE_MESSAGE(e.ok(), r->body);
+    CHECK(e->code == code);
+    CHECK(!e->message.empty());
+    return e.ok() ? e->message : std::string();
+  };
+  auto msg = expect_error(http.Post("/v1/push", auth, "{\"records\": [1, 2", "application/json"), 400, "bad_request");
+  CHECK(msg.find("not JSON") != std::string::npos);
+  expect_error(http.Post("/v1/push", auth, "\x00\x01\x02garbage", "application/json"), 400, "bad_request");
+  std::string big(100 * 1024, 'x');
+  msg = expect_error(http.Post("/v1/push", auth, big, "application/json"), 413, "too_large");
+  CHECK(msg.find("smaller batches") != std::string::npos);
+  expect_error(http.Post("/v1/push", "{}", "application/json"), 401, "unauthorized");
+  expect_error(http.Post("/v1/push", {{"Authorization", "Bearer not-a-token"}}, "{}", "application/json"), 401,
+               "unauthorized");
+  expect_error(http.Get("/v1/nothing-here"), 404, "not_found");
+
+  // A wildly oversized body is refused before it is read; whatever the client sees, the server lives.
+  std::string huge(8 * 1024 * 1024, 'x');
+  (void)http.Post("/v1/push", auth, huge, "application/json");
+
+  REQUIRE(office.records->revoke_device(kiosk.store->device_id(), wall_ms()).ok());
+  REQUIRE(kiosk.check_in(office, office.rsvps[0]) == ScanOutcome::CheckedIn);
+  auto rep = kiosk.round();
+  CHECK_FALSE(rep.ok);
+  CHECK(rep.failure == SyncFailure::Http);
+  CHECK(rep.http_status == 403);
+  CHECK(rep.error_code == "device_revoked");
+  CHECK(rep.error.find("withdrawn") != std::string::npos);
+  CHECK(kiosk.store->outbox_size() == 1);  // kept
+
+  auto health = http.Get("/v1/health");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  CHECK(wire::parse_health(health->body).ok());
+  CHECK(office.counts().records == 0);
+}
+
+TEST_CASE("a kiosk sending too often is told to wait and its records stay and go later") {
+  Office office(30, server_config(2, 3));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  Kiosk kiosk(office);  // one pull
+  for (int i = 0; i < 30; ++i) REQUIRE(kiosk.check_in(office, office.rsvps[i]) == ScanOutcome::CheckedIn);
+  RoundReport limited;
+  for (int i = 0; i < 6 && limited.error_code != "rate_limited"; ++i) limited = kiosk.round();
+  CHECK(limited.http_status == 429);
+  CHECK(limited.error_code == "rate_limited");
+  Backoff backoff(300, 2000, 1);
+  for (int i = 0; i < 20 && kiosk.store->outbox_size() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff.next_delay_ms()));
+    kiosk.round();
+  }
+  CHECK(kiosk.store->outbox_size() == 0);
+  CHECK(office.counts().check_ins == 30);
+}
+
+TEST_CASE("a server answering garbage or nobody listening gives an error in words and loses nothing") {
+  Office office(5);
+  Kiosk kiosk(office);
+  REQUIRE(kiosk.check_in(office, office.rsvps[0]) == ScanOutcome::CheckedIn);
+
+  httplib::Server liar;
+  liar.Post("/v1/push", [](const httplib::Request&, httplib::Response& r) {
+    r.set_content("<html><body>Welcome to the hotel Wi-Fi. Please log in.</body></html>", "text/html");
+  });
+  int port = liar.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { liar.listen_after_bind(); });
+  for (int i = 0; i < 500 && !liar.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  auto client = kiosk.make_client("http://127.0.0.1:" + std::to_string(port));
+  auto rep = client->round(*kiosk.sync, *kiosk.sync);
+  liar.stop();
+  t.join();
+  CHECK_FALSE(rep.ok);
+  CHECK(rep.failure == SyncFailure::Protocol);
+  CHECK(rep.error.find("not understood") != std::string::npos);
+  CHECK(kiosk.store->outbox_size() == 1);
+  CHECK(client->progress().phase == SyncProgress::Phase::Failed);
+
+  auto nobody = kiosk.make_client("http://127.0.0.1:" + std::to_string(port));
+  rep = nobody->round(*kiosk.sync, *kiosk.sync);
+  CHECK(rep.failure == SyncFailure::Transport);
+  CHECK(rep.error.find("cannot be reached") != std::string::npos);
+  CHECK(kiosk.store->outbox_size() == 1);
+
+  rep = kiosk.round();
+  CHECK(rep.ok);
+  CHECK(kiosk.store->outbox_size() == 0);
+  auto outbox_rows = office.records->check_ins(office.meeting.id.str());
+  REQUIRE(outbox_rows.ok());
+  CHECK(outbox_rows->size() == 1);
+}
+
+}  // namespace
