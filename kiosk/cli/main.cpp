@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kiosk/cli/commands.hpp"
+#include "kiosk/cli/sync_command.hpp"
 #include "platform/paths.hpp"
 
 namespace {
@@ -22,6 +23,10 @@ usage: cate-kiosk [--store FILE] [--lang en|es] COMMAND [ARGS]
   checkin CODE...             check in typed or scanner codes; "checkin -" reads one a line from stdin
   decode FILE...              only read QR codes (PNG, JPEG, WebP, PGM); no check-in
   status                      counts for the active meeting, the outbox, the store
+  enrol --server URL --token TOKEN
+                              keep the sync server's address and this kiosk's token (cate-syncd device add)
+  sync [--server URL] [--token TOKEN]
+                              one sync round: upload the outbox, then pull meetings, rosters and keys
 
 Every command prints one JSON object a line. The store is --store, else $CATE_KIOSK_STORE,
 else kiosk.db in the kiosk's data folder ($CATE_DATA_DIR or ~/.local/share/cate-kiosk).
@@ -67,7 +72,7 @@ int main(int argc, char** argv) {
   static const std::map<std::string, int (*)(const cli::Options&, const std::vector<std::string>&)> kCommands = {
       {"import", cli::cmd_import}, {"meeting", cli::cmd_meeting}, {"scan", cli::cmd_scan},
       {"checkin", cli::cmd_checkin}, {"decode", cli::cmd_decode}, {"status", cli::cmd_status},
-      {"demo", cli::cmd_demo}};
+      {"demo", cli::cmd_demo}, {"enrol", cli::cmd_enrol}, {"sync", cli::cmd_sync}};
   if (command.empty()) {
     std::fputs("cate-kiosk: the touch-screen app is not part of this build yet; try --demo or a "
                "command.\n\n", stderr);

@@ -1,7 +1,7 @@
 #pragma once
 /// @brief What cate-syncd records: enrolled devices, and every record a kiosk uploaded, kept as
 /// a fact (device, original time, received time, clock skew). One interface; the embedded
-/// SQLite store (sync_store_sqlite.cpp) and PostgreSQL (later) implement it.
+/// SQLite store (sync_store_sqlite.cpp) and PostgreSQL (sync_store_pg.hpp) implement it.
 ///
 /// Exactly once: a record is named by the UUID its device made; a record_id the store already
 /// holds is answered Duplicate and changes nothing. Attendance: of all check-ins of one RSVP for

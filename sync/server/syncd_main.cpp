@@ -1,9 +1,13 @@
 // cate-syncd: the central sync server. A short main: read the command line, open the stores,
 // hand off to SyncServer (sync_server.hpp).
 //
-//   cate-syncd [--db FILE] [--listen 127.0.0.1] [--port N] [--max-body BYTES]
-//   cate-syncd [--db FILE] device add DEVICE_ID [NAME]   enrols a kiosk; prints its token
-//   cate-syncd [--db FILE] device revoke DEVICE_ID
+//   cate-syncd [--db FILE] [--pg CONNINFO] [--listen 127.0.0.1] [--port N] [--max-body BYTES]
+//   cate-syncd [--db FILE] [--pg CONNINFO] device add DEVICE_ID [NAME]   enrols a kiosk; prints its token
+//   cate-syncd [--db FILE] [--pg CONNINFO] device revoke DEVICE_ID
+//
+// --db FILE is the office's SQLite database (meetings, RSVPs, keys: cate-admin's). The sync
+// tables live in it too, unless --pg (or --db postgresql://..., with the office's file then
+// given by --office FILE) puts them in PostgreSQL.
 #include <signal.h>
 
 #include <chrono>
@@ -16,14 +20,19 @@
 #include "sync/admin/central_store.hpp"
 #include "sync/server/sync_server.hpp"
 #include "sync/server/sync_store.hpp"
+#include "sync/server/sync_store_pg.hpp"
 
 namespace {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: cate-syncd [--db FILE] [--listen 127.0.0.1] [--port N] [--max-body BYTES]\n"
-               "       cate-syncd [--db FILE] device add DEVICE_ID [NAME]   (prints the device's token)\n"
-               "       cate-syncd [--db FILE] device revoke DEVICE_ID\n");
+               "usage: cate-syncd [STORES] [--listen 127.0.0.1] [--port N] [--max-body BYTES]\n"
+               "       cate-syncd [STORES] device add DEVICE_ID [NAME]   (prints the device's token)\n"
+               "       cate-syncd [STORES] device revoke DEVICE_ID\n"
+               "STORES: --db FILE       the office's SQLite database (default office.db); the sync\n"
+               "                        tables go in it too unless PostgreSQL is named\n"
+               "        --pg CONNINFO   the sync tables in PostgreSQL (\"dbname=cate\", \"postgresql://...\")\n"
+               "        --db postgresql://...  the same as --pg; the office's file is then --office FILE\n");
   return 2;
 }
 
@@ -36,12 +45,15 @@ std::int64_t now_ms() {
 
 int main(int argc, char** argv) {
   std::string db = "office.db";
+  std::string pg;  // libpq connection string: the sync tables in PostgreSQL
   cate::SyncServerConfig config;
   std::vector<std::string> rest;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-    if (a == "--db") { auto v = value(); if (!v) return usage(); db = v; }
+    if (a == "--db") { auto v = value(); if (!v) return usage(); (cate::is_pg_address(v) ? pg : db) = v; }
+    else if (a == "--office") { auto v = value(); if (!v) return usage(); db = v; }
+    else if (a == "--pg") { auto v = value(); if (!v) return usage(); pg = v; }
     else if (a == "--listen") { auto v = value(); if (!v) return usage(); config.bind_address = v; }
     else if (a == "--port") { auto v = value(); if (!v) return usage(); config.port = std::atoi(v); }
     else if (a == "--max-body") { auto v = value(); if (!v) return usage(); config.max_body_bytes = std::strtoull(v, nullptr, 10); }
@@ -54,7 +66,7 @@ int main(int argc, char** argv) {
     office = cate::open_sqlite_central_store(db, cate::OpenMode::MustExist);
     if (!office) { std::fprintf(stderr, "cate-syncd: %s\n", office.error().c_str()); return 1; }
   }
-  auto records = cate::open_sqlite_sync_store(db);
+  auto records = pg.empty() ? cate::open_sqlite_sync_store(db) : cate::open_pg_sync_store(pg);
   if (!records) { std::fprintf(stderr, "cate-syncd: %s\n", records.error().c_str()); return 1; }
 
   if (!rest.empty()) {

@@ -10,6 +10,7 @@ cd "$root"
 targets=(bench_decode)
 targets+=(bench_checkin)
 targets+=(bench_pipeline)
+targets+=(bench_sync)
 
 cmake --preset release -DCATE_BENCH=ON
 cmake --build --preset release --target "${targets[@]}" -j2
@@ -33,3 +34,6 @@ build/release/tests/bench/bench_checkin 2000 "${CATE_BENCH_DIR:-$root/build/rele
 
 echo "== bench_pipeline =="
 build/release/tests/bench/bench_pipeline
+
+echo "== bench_sync (a throwaway PostgreSQL 15) =="
+tests/sync/with_postgres.sh build/release/tests/bench/bench_sync

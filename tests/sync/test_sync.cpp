@@ -1,16 +1,32 @@
-// Sync over real HTTP on loopback: cate-syncd's server in-process on a free port, the kiosk's
-// real Store and sync client, and a fault-injecting proxy between them.
+// Sync over real HTTP on loopback: cate-syncd's server in-process on a free port (or as a child
+// process, to be killed), the kiosk's real Store and sync client, and a fault-injecting proxy
+// between them. Every case runs on both sync stores: SQLite (the default) and, with
+// --store=postgres, a real PostgreSQL that tests/sync/with_postgres.sh starts for the run (the
+// program re-starts itself under that script when ctest has not already done so).
 //
-// [SECTION] Fixtures    an office (central store + sync store + server), kiosks
+// [SECTION] Stores      which sync store the run uses; a fresh PostgreSQL database per office
+// [SECTION] Fixtures    an office (central store + sync store + server), kiosks, a cate-syncd child
 // [SECTION] Protocol    messages, garbage, back-off
 // [SECTION] Upload      exactly once, with and without a bad network
 // [SECTION] Attendance  the same RSVP on two kiosks
 // [SECTION] Refusals    garbage, oversized, unknown and revoked devices, rate limit, a garbage server
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 #include <httplib.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <numeric>
 #include <filesystem>
 #include <mutex>
 #include <random>
@@ -26,10 +42,36 @@
 #include "sync/protocol/wire.hpp"
 #include "sync/server/sync_server.hpp"
 #include "sync/server/sync_store.hpp"
+#include "sync/server/sync_store_pg.hpp"
 
 using namespace cate;
 
 namespace {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Stores
+// ---------------------------------------------------------------------------------------------
+enum class StoreKind { Sqlite, Postgres };
+StoreKind g_store = StoreKind::Sqlite;
+
+std::mt19937_64& test_rng() {
+  static std::mt19937_64 rng(std::random_device{}());
+  return rng;
+}
+
+/// A new, empty PostgreSQL database on the run's throwaway server (PGHOST); its conninfo.
+std::string new_pg_database() {
+  PGconn* c = PQconnectdb("dbname=cate");
+  REQUIRE_MESSAGE(PQstatus(c) == CONNECTION_OK, "cannot reach the throwaway PostgreSQL: " << PQerrorMessage(c));
+  std::string name = "office_" + std::to_string(test_rng()() % 1000000000000ULL);
+  PGresult* r = PQexec(c, ("CREATE DATABASE " + name).c_str());
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  std::string why = PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(c);
+  REQUIRE_MESSAGE(ok, "cannot create a database: " << why);
+  return "dbname=" + name;
+}
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Fixtures
@@ -69,6 +111,7 @@ struct Office {
   SecretKey key = SecretKey::generate();
   Meeting meeting;
   std::vector<Rsvp> rsvps;
+  std::string pg_conninfo;  ///< the sync tables' database when the run is on PostgreSQL
   std::mutex log_mutex;
   std::vector<std::string> log;
 
@@ -86,8 +129,9 @@ struct Office {
     auto added = central->add_rsvps(meeting.id, people, now_s);
     REQUIRE(added.ok());
     for (const auto& r : *added) rsvps.push_back(r.rsvp);
-    auto s = open_sqlite_sync_store(dir.path + "/office.db");
-    REQUIRE(s.ok());
+    if (g_store == StoreKind::Postgres) pg_conninfo = new_pg_database();
+    auto s = open_records();
+    REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error()));
     records = std::move(*s);
     config.log = [this](std::string_view line) {
       std::lock_guard lock(log_mutex);
@@ -96,6 +140,17 @@ struct Office {
     server = std::make_unique<SyncServer>(*records, *central, config);
     auto port = server->start();
     REQUIRE(port.ok());
+  }
+  /// Another handle on the sync store (as a second cate-syncd would have).
+  StoreResult<std::unique_ptr<SyncStore>> open_records() const {
+    if (g_store == StoreKind::Postgres) return open_pg_sync_store(pg_conninfo);
+    return open_sqlite_sync_store(dir.path + "/office.db");
+  }
+  /// cate-syncd's options for these very stores.
+  std::vector<std::string> syncd_args() const {
+    std::vector<std::string> a = {"--db", dir.path + "/office.db"};
+    if (g_store == StoreKind::Postgres) a.insert(a.end(), {"--pg", pg_conninfo});
+    return a;
   }
   std::string url(int port = 0) const { return "http://127.0.0.1:" + std::to_string(port ? port : server->port()); }
   std::string enrol(const std::string& device_id) {
@@ -150,6 +205,89 @@ struct Kiosk {
   }
   RoundReport round() { return client->round(*sync, *sync); }
 };
+
+/// cate-syncd as a child process (the program ctest names in CATE_SYNCD) on a free loopback
+/// port, its log read on a thread of its own so it never blocks on a full pipe.
+struct SyncdProcess {
+  pid_t pid = -1;
+  int port = 0;
+  int log_fd = -1;
+  std::thread drain;
+
+  explicit SyncdProcess(const std::vector<std::string>& store_args) {
+    const char* exe = std::getenv("CATE_SYNCD");
+    REQUIRE_MESSAGE(exe, "--syncd=PROGRAM (or CATE_SYNCD) names cate-syncd; ctest passes it");
+    std::vector<std::string> args = {exe};
+    args.insert(args.end(), store_args.begin(), store_args.end());
+    args.insert(args.end(), {"--port", "0"});
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      dup2(fds[1], 2);
+      close(fds[0]);
+      close(fds[1]);
+      execv(exe, argv.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    log_fd = fds[0];
+    // Its first log line says where it listens; bounded wait.
+    std::string buffer;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (port == 0 && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{log_fd, POLLIN, 0};
+      if (poll(&p, 1, 200) <= 0) continue;
+      char chunk[4096];
+      ssize_t n = read(log_fd, chunk, sizeof chunk);
+      if (n <= 0) break;
+      buffer.append(chunk, static_cast<std::size_t>(n));
+      for (std::size_t nl; port == 0 && (nl = buffer.find('\n')) != std::string::npos; buffer.erase(0, nl + 1)) {
+        auto j = nlohmann::json::parse(buffer.substr(0, nl), nullptr, false);
+        if (j.is_object() && j.value("event", "") == "listening") port = j.value("port", 0);
+      }
+    }
+    REQUIRE_MESSAGE(port > 0, "cate-syncd did not start: " << buffer);
+    drain = std::thread([fd = log_fd] {
+      char chunk[4096];
+      while (read(fd, chunk, sizeof chunk) > 0) {
+      }
+    });
+  }
+  /// SIGKILL: no chance to finish anything.
+  void kill_now() {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      pid = -1;
+    }
+    if (drain.joinable()) drain.join();
+    if (log_fd >= 0) close(log_fd);
+    log_fd = -1;
+  }
+  ~SyncdProcess() { kill_now(); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+};
+
+std::set<std::string> outbox_ids(Store& store) {
+  std::set<std::string> ids;
+  auto rows = store.outbox_batch(1000000, 0);
+  REQUIRE(rows.ok());
+  for (const auto& r : *rows) ids.insert(r.record_id);
+  return ids;
+}
+
+std::set<std::string> server_ids(Office& office) {
+  std::set<std::string> ids;
+  auto rows = office.records->check_ins(office.meeting.id.str());
+  REQUIRE(rows.ok());
+  for (const auto& r : *rows) ids.insert(r.record_id);
+  return ids;
+}
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Protocol
@@ -332,6 +470,47 @@ TEST_CASE("a bad network that drops and delays and duplicates and truncates and 
   proxy.stop();
 }
 
+TEST_CASE("cate-syncd killed in the middle of a batch loses nothing it acknowledged and the next round completes once") {
+  Office office(800);
+  Kiosk kiosk(office);
+  const std::uint64_t seed = test_rng()();
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  int made = 0, mid_round_kills = 0;
+  // Each try: more check-ins, a fresh cate-syncd, a round, and SIGKILL at a random moment of it.
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    for (int i = 0; i < 120; ++i, ++made)
+      REQUIRE(kiosk.check_in(office, office.rsvps[static_cast<std::size_t>(made)]) == ScanOutcome::CheckedIn);
+    const std::set<std::string> before = outbox_ids(*kiosk.store);
+    SyncdProcess syncd(office.syncd_args());
+    auto client = kiosk.make_client(syncd.url());
+    const int delay_us = std::uniform_int_distribution<int>(0, 60'000)(rng);
+    std::thread killer([&] {
+      std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+      syncd.kill_now();
+    });
+    auto rep = client->round(*kiosk.sync, *kiosk.sync);
+    killer.join();
+    const std::set<std::string> after = outbox_ids(*kiosk.store);
+    if (!rep.ok && after.size() < before.size()) ++mid_round_kills;
+    // Whatever left the outbox, the server acknowledged: it must be on the server's disk.
+    const std::set<std::string> held = server_ids(office);
+    for (const auto& id : before)
+      if (!after.count(id)) CHECK_MESSAGE(held.count(id) == 1, "acknowledged but lost: " << id);
+  }
+  MESSAGE("kills in the middle of a round: " << mid_round_kills << " of 6");
+  SyncdProcess syncd(office.syncd_args());
+  auto client = kiosk.make_client(syncd.url());
+  auto rep = client->round(*kiosk.sync, *kiosk.sync);
+  REQUIRE_MESSAGE(rep.ok, rep.error);
+  CHECK(kiosk.store->outbox_size() == 0);
+  auto c = office.counts();
+  CHECK(c.records == made);
+  CHECK(c.check_ins == made);
+  CHECK(c.attended == made);
+  CHECK(server_ids(office).size() == static_cast<std::size_t>(made));
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Attendance
 // ---------------------------------------------------------------------------------------------
@@ -358,6 +537,80 @@ TEST_CASE("the same RSVP checked in offline on two kiosks counts the earlier one
     auto c = office.counts();
     CHECK(c.check_ins == 2);
     CHECK(c.attended == 1);
+  }
+}
+
+TEST_CASE("ten kiosks checking in overlapping RSVPs offline then syncing in random order count the union once") {
+  Office office(60);
+  const std::uint64_t seed = test_rng()();
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  std::vector<std::unique_ptr<Kiosk>> kiosks;
+  std::vector<std::int64_t> offsets;
+  for (int k = 0; k < 10; ++k) {
+    offsets.push_back(std::uniform_int_distribution<std::int64_t>(-30, 30)(rng) * 60'000);  // +-30 min off
+    kiosks.push_back(std::make_unique<Kiosk>(office, 0, offsets.back()));
+  }
+  // Offline: each kiosk checks in 25 of the 60 people, at true times a whole second apart per
+  // person (so which came first does not hang on milliseconds of measured skew).
+  const std::int64_t now = wall_ms();
+  std::map<std::string, std::pair<std::int64_t, std::string>> first;  // rsvp -> (true time, device)
+  std::int64_t made = 0;
+  std::map<std::string, std::vector<int>> seconds_left;
+  for (const auto& r : office.rsvps) {
+    std::vector<int> s(1200);
+    std::iota(s.begin(), s.end(), 1);
+    std::shuffle(s.begin(), s.end(), rng);
+    seconds_left[r.id.str()] = s;
+  }
+  for (int k = 0; k < 10; ++k) {
+    std::vector<int> people(60);
+    std::iota(people.begin(), people.end(), 0);
+    std::shuffle(people.begin(), people.end(), rng);
+    for (int i = 0; i < 25; ++i) {
+      const Rsvp& r = office.rsvps[people[i]];
+      auto& left = seconds_left[r.id.str()];
+      const std::int64_t true_ms = now - std::int64_t{left.back()} * 1000;
+      left.pop_back();
+      REQUIRE(kiosks[k]->check_in(office, r, true_ms + offsets[k]) == ScanOutcome::CheckedIn);
+      ++made;
+      auto [it, fresh] = first.try_emplace(r.id.str(), true_ms, kiosks[k]->store->device_id());
+      if (!fresh && true_ms < it->second.first) it->second = {true_ms, kiosks[k]->store->device_id()};
+    }
+  }
+  // Meanwhile the office adds two people: every kiosk must learn them.
+  auto late = office.central->add_rsvps(office.meeting.id, {{"Late", "One", ""}, {"Late", "Two", ""}}, now / 1000);
+  REQUIRE(late.ok());
+
+  std::vector<int> order(10);
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), rng);
+  for (int k : order) {
+    auto rep = kiosks[k]->round();
+    REQUIRE_MESSAGE(rep.ok, rep.error);
+  }
+  auto rows = office.records->check_ins(office.meeting.id.str());
+  REQUIRE(rows.ok());
+  CHECK(static_cast<std::int64_t>(rows->size()) == made);
+  std::map<std::string, int> counted;
+  std::int64_t duplicates = 0;
+  for (const auto& r : *rows) {
+    if (!r.counted) {
+      ++duplicates;
+      continue;
+    }
+    ++counted[r.rsvp_id];
+    CHECK_MESSAGE(r.device_id == first[r.rsvp_id].second, "the earliest check-in of " << r.rsvp_id << " counts");
+  }
+  CHECK(counted.size() == first.size());  // attendance is the union
+  for (const auto& [rsvp, n] : counted) CHECK(n == 1);
+  CHECK(duplicates == made - static_cast<std::int64_t>(first.size()));
+  auto c = office.counts();
+  CHECK(c.attended == static_cast<std::int64_t>(first.size()));
+  CHECK(c.check_ins == made);
+  for (auto& k : kiosks) {
+    CHECK(k->store->outbox_size() == 0);
+    CHECK(k->store->rsvp((*late)[1].rsvp.id).has_value());  // every roster converged
   }
 }
 
@@ -467,3 +720,33 @@ TEST_CASE("a server answering garbage or nobody listening gives an error in word
 }
 
 }  // namespace
+
+int main(int argc, char** argv) {
+  // --store=postgres: every case on PostgreSQL. Without a throwaway server around us yet (ctest
+  // runs each case on its own), start again under with_postgres.sh, which removes it afterwards.
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--store=postgres") g_store = StoreKind::Postgres;
+    else if (a.rfind("--syncd=", 0) == 0) setenv("CATE_SYNCD", a.c_str() + 8, 1);
+    else if (a.rfind("--with-postgres=", 0) == 0) setenv("CATE_WITH_POSTGRES", a.c_str() + 16, 1);
+    else if (a != "--store=sqlite") args.push_back(argv[i]);
+  }
+  if (g_store == StoreKind::Postgres && !std::getenv("CATE_PG_SCRATCH")) {
+    const char* script = std::getenv("CATE_WITH_POSTGRES");
+    if (!script) {
+      std::fprintf(stderr,
+                   "test_sync: --store=postgres needs a throwaway PostgreSQL server: run it through ctest, or "
+                   "as tests/sync/with_postgres.sh test_sync --store=postgres\n");
+      return 1;
+    }
+    std::vector<char*> again = {const_cast<char*>(script)};
+    for (int i = 0; i < argc; ++i) again.push_back(argv[i]);
+    again.push_back(nullptr);
+    execv(script, again.data());
+    std::fprintf(stderr, "test_sync: cannot run %s: %s\n", script, std::strerror(errno));
+    return 1;
+  }
+  doctest::Context context(static_cast<int>(args.size()), args.data());
+  return context.run();
+}

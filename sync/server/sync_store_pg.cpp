@@ -1,0 +1,458 @@
+// The sync store on PostgreSQL (libpq): what the office runs in production.
+//
+// [SECTION] Schema     the sync tables, a comment on every column, and their migration list
+// [SECTION] Helpers    one connection, prepared statements, transactions
+// [SECTION] Store      devices, batches, reading
+//
+// The answers are the SQLite store's (sync_store_sqlite.cpp), record for record: a record_id the
+// store holds is a duplicate; of all check-ins of one RSVP at one meeting the earliest by
+// skew-corrected device time counts and the others are kept as duplicates; refused scans are
+// kept; tokens are kept only as hashes. A batch is one transaction, committed (synchronous_commit
+// on, the server's default) before any record of it is answered "stored". Several cate-syncd may
+// write into one database: a batch locks the RSVPs it checks in (advisory locks, in one order),
+// and a record_id uploaded twice at once is inserted once (ON CONFLICT DO NOTHING).
+#include "sync/server/sync_store_pg.hpp"
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <mutex>
+#include <set>
+
+#include "sync/server/record_facts.hpp"
+
+namespace cate {
+
+bool is_pg_address(const std::string& db) {
+  return db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Schema
+// kPgMigrations[i] brings the sync tables from version i to i + 1 (kept in sync_schema);
+// entries are never edited once released. The comments are in the database itself (COMMENT ON),
+// so `\d+ sync_record` in psql says what each column holds and who writes it.
+// ---------------------------------------------------------------------------------------------
+constexpr const char* kPgMigrations[] = {
+    // Version 1: devices, records, check-ins, refused scans.
+    R"sql(
+CREATE TABLE sync_device (
+  device_id      text PRIMARY KEY,
+  name           text NOT NULL,
+  token_hash     text NOT NULL UNIQUE,
+  created_at_ms  bigint NOT NULL,
+  revoked_at_ms  bigint,
+  last_seen_ms   bigint
+);
+COMMENT ON TABLE sync_device IS 'Kiosks allowed to upload; written by cate-syncd device add/revoke';
+COMMENT ON COLUMN sync_device.device_id IS 'the kiosk''s own UUID; written when the office enrols it';
+COMMENT ON COLUMN sync_device.name IS 'for staff ("Front door"); written at enrolment';
+COMMENT ON COLUMN sync_device.token_hash IS 'BLAKE2b-256 hex of the bearer token; the token itself is never stored';
+COMMENT ON COLUMN sync_device.created_at_ms IS 'server clock at enrolment, Unix ms';
+COMMENT ON COLUMN sync_device.revoked_at_ms IS 'server clock when the office withdrew it; NULL while it may sync';
+COMMENT ON COLUMN sync_device.last_seen_ms IS 'server clock of its last upload; written by cate-syncd';
+
+CREATE TABLE sync_record (
+  record_id        uuid PRIMARY KEY,
+  device_id        text NOT NULL,
+  kind             text NOT NULL,
+  original_ms      bigint NOT NULL,
+  device_clock_ms  bigint NOT NULL,
+  received_ms      bigint NOT NULL,
+  skew_ms          bigint NOT NULL,
+  payload          text NOT NULL
+);
+COMMENT ON TABLE sync_record IS 'Every record a kiosk uploaded, once, as the fact it is; written by cate-syncd';
+COMMENT ON COLUMN sync_record.record_id IS 'UUIDv7 made on the device; a second upload of it is a duplicate';
+COMMENT ON COLUMN sync_record.device_id IS 'the authenticated device that uploaded it (from its token, never the body)';
+COMMENT ON COLUMN sync_record.kind IS 'check_in | refused_scan';
+COMMENT ON COLUMN sync_record.original_ms IS 'device clock when the record was made';
+COMMENT ON COLUMN sync_record.device_clock_ms IS 'device clock when its batch was sent';
+COMMENT ON COLUMN sync_record.received_ms IS 'server clock when its batch arrived';
+COMMENT ON COLUMN sync_record.skew_ms IS 'received_ms - device_clock_ms: how far the device''s clock is behind';
+COMMENT ON COLUMN sync_record.payload IS 'the record as uploaded (JSON text), kept as the fact it is';
+
+CREATE TABLE sync_check_in (
+  record_id    uuid PRIMARY KEY REFERENCES sync_record(record_id),
+  device_id    text NOT NULL,
+  meeting_id   text NOT NULL,
+  rsvp_id      text NOT NULL,
+  serial       integer NOT NULL,
+  method       text NOT NULL,
+  original_ms  bigint NOT NULL,
+  corrected_ms bigint NOT NULL,
+  counted      boolean NOT NULL
+);
+CREATE UNIQUE INDEX sync_check_in_counted_once ON sync_check_in(meeting_id, rsvp_id) WHERE counted;
+CREATE INDEX sync_check_in_by_meeting ON sync_check_in(meeting_id, rsvp_id);
+COMMENT ON TABLE sync_check_in IS 'Check-ins as facts, duplicates included; written by cate-syncd';
+COMMENT ON COLUMN sync_check_in.record_id IS 'the upload it came in';
+COMMENT ON COLUMN sync_check_in.device_id IS 'the kiosk that checked the person in';
+COMMENT ON COLUMN sync_check_in.meeting_id IS '16 hex digits';
+COMMENT ON COLUMN sync_check_in.rsvp_id IS '16 hex digits';
+COMMENT ON COLUMN sync_check_in.serial IS 'the ticket''s serial; 0 when staff signed the person in';
+COMMENT ON COLUMN sync_check_in.method IS 'camera | scanner | typed | image_file | staff';
+COMMENT ON COLUMN sync_check_in.original_ms IS 'device clock at the check-in';
+COMMENT ON COLUMN sync_check_in.corrected_ms IS 'original_ms + skew: the check-in on the server''s clock; orders "first"';
+COMMENT ON COLUMN sync_check_in.counted IS 'true for the first check-in of this RSVP at this meeting, false for a duplicate';
+
+CREATE TABLE sync_refused_scan (
+  record_id    uuid PRIMARY KEY REFERENCES sync_record(record_id),
+  device_id    text NOT NULL,
+  outcome      text NOT NULL,
+  method       text NOT NULL,
+  meeting_id   text,
+  original_ms  bigint NOT NULL
+);
+COMMENT ON TABLE sync_refused_scan IS 'Scans a kiosk refused, without personal data; written by cate-syncd';
+COMMENT ON COLUMN sync_refused_scan.record_id IS 'the upload it came in';
+COMMENT ON COLUMN sync_refused_scan.device_id IS 'the kiosk where the scan was refused';
+COMMENT ON COLUMN sync_refused_scan.outcome IS 'expired, forged, ... (kiosk outcome codes)';
+COMMENT ON COLUMN sync_refused_scan.method IS 'how the code was read';
+COMMENT ON COLUMN sync_refused_scan.meeting_id IS 'the kiosk''s active meeting then, if any';
+COMMENT ON COLUMN sync_refused_scan.original_ms IS 'device clock at the scan';
+)sql",
+};
+constexpr int kPgSchemaVersion = static_cast<int>(sizeof kPgMigrations / sizeof kPgMigrations[0]);
+
+// Any number: the advisory lock that makes two cate-syncd starting at once migrate one at a time.
+constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7243011505)";
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Helpers
+// ---------------------------------------------------------------------------------------------
+struct SqlFault {
+  std::string message;
+};
+
+/// One query's result; cleared on scope exit.
+class Rows {
+ public:
+  explicit Rows(PGresult* r) : r_(r) {}
+  ~Rows() { PQclear(r_); }
+  Rows(Rows&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
+  Rows(const Rows&) = delete;
+  Rows& operator=(const Rows&) = delete;
+  int size() const { return PQntuples(r_); }
+  std::string text(int row, int col) const { return std::string(PQgetvalue(r_, row, col), PQgetlength(r_, row, col)); }
+  std::int64_t i64(int row, int col) const { return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10); }
+  bool is_null(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
+  /// Rows an INSERT/UPDATE touched.
+  long affected() const { return std::strtol(PQcmdTuples(r_), nullptr, 10); }
+
+ private:
+  PGresult* r_;
+};
+
+/// Parameters in text form; std::nullopt is SQL NULL.
+using Params = std::vector<std::optional<std::string>>;
+
+class Connection {
+ public:
+  explicit Connection(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+  ~Connection() {
+    if (conn_) PQfinish(conn_);
+  }
+
+  /// Connects (again) if there is no good connection; the error in words otherwise.
+  void ensure() {
+    if (conn_ && PQstatus(conn_) == CONNECTION_OK) return;
+    if (conn_) PQfinish(conn_);
+    prepared_.clear();
+    conn_ = PQconnectdb(conninfo_.c_str());
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      std::string why = PQerrorMessage(conn_);
+      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+      throw SqlFault{"cannot connect to PostgreSQL: " + why};
+    }
+    // Quiet: notices ("relation exists, skipping") are not errors and do not belong in the log.
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  }
+
+  /// Runs text with no parameters (one statement or several).
+  void exec(const char* sql) { check(PQexec(conn_, sql), sql); }
+
+  /// Runs a statement prepared once per connection under `name`.
+  Rows run(const char* name, const char* sql, const Params& params) {
+    if (!prepared_.count(name)) {
+      check(PQprepare(conn_, name, sql, static_cast<int>(params.size()), nullptr), sql);
+      prepared_.insert(name);
+    }
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    return check(PQexecPrepared(conn_, name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0),
+                 sql);
+  }
+
+  PGconn* raw() { return conn_; }
+
+ private:
+  Rows check(PGresult* r, const char* sql) {
+    auto st = PQresultStatus(r);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Rows(r);
+    std::string why = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
+    PQclear(r);
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    if (why.empty()) why = "the database did not answer";
+    (void)sql;
+    throw SqlFault{why};
+  }
+
+  std::string conninfo_;
+  PGconn* conn_ = nullptr;
+  std::set<std::string> prepared_;
+};
+
+/// BEGIN on construction; ROLLBACK unless commit() was reached (a failure, a lost connection).
+class Transaction {
+ public:
+  explicit Transaction(Connection& c) : c_(c) { c_.exec("BEGIN"); }
+  ~Transaction() {
+    if (!done_ && PQstatus(c_.raw()) == CONNECTION_OK) PQclear(PQexec(c_.raw(), "ROLLBACK"));
+  }
+  void commit() {
+    c_.exec("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  Connection& c_;
+  bool done_ = false;
+};
+
+std::string num(std::int64_t v) { return std::to_string(v); }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Store
+// ---------------------------------------------------------------------------------------------
+class PgSyncStore final : public SyncStore {
+ public:
+  explicit PgSyncStore(std::string conninfo) : db_(std::move(conninfo)) {}
+
+  StoreDone setup() {
+    std::lock_guard lock(mutex_);
+    try {
+      db_.ensure();
+      Transaction tx(db_);
+      db_.exec(kMigrationLock);
+      db_.exec(
+          "CREATE TABLE IF NOT EXISTS sync_schema (version integer NOT NULL);"
+          "COMMENT ON TABLE sync_schema IS 'One row: the version of the sync tables';"
+          "COMMENT ON COLUMN sync_schema.version IS 'written by cate-syncd when it migrates'");
+      Rows v = db_.run("schema_version", "SELECT version FROM sync_schema", {});
+      int version = 0;
+      if (v.size() > 0) version = static_cast<int>(v.i64(0, 0));
+      else db_.exec("INSERT INTO sync_schema(version) VALUES (0)");
+      if (version > kPgSchemaVersion)
+        return Err{"the sync tables were written by a newer cate-syncd (version " + std::to_string(version) +
+                   "); update this one"};
+      for (int i = version; i < kPgSchemaVersion; ++i) db_.exec(kPgMigrations[i]);
+      db_.exec(("UPDATE sync_schema SET version = " + std::to_string(kPgSchemaVersion)).c_str());
+      tx.commit();
+    } catch (const SqlFault& f) {
+      return Err{"cannot set up the sync tables: " + f.message};
+    }
+    return std::monostate{};
+  }
+
+  StoreDone add_device(const SyncDevice& d, std::string_view token) override {
+    std::lock_guard lock(mutex_);
+    try {
+      db_.ensure();
+      Rows r = db_.run("add_device",
+                       "INSERT INTO sync_device(device_id, name, token_hash, created_at_ms) VALUES ($1, $2, $3, $4) "
+                       "ON CONFLICT (device_id) DO NOTHING",
+                       {d.device_id, d.name, token_hash(token), num(d.created_at_ms)});
+      if (r.affected() == 0) return Err{"device " + d.device_id + " is already enrolled"};
+    } catch (const SqlFault& f) {
+      return Err{"cannot enrol the device: " + f.message};
+    }
+    return std::monostate{};
+  }
+
+  StoreResult<std::optional<SyncDevice>> device_for_token(std::string_view token) override {
+    std::lock_guard lock(mutex_);
+    try {
+      db_.ensure();
+      Rows q = db_.run("device_for_token",
+                       "SELECT device_id, name, created_at_ms, revoked_at_ms, last_seen_ms FROM sync_device "
+                       "WHERE token_hash = $1",
+                       {token_hash(token)});
+      if (q.size() == 0) return std::optional<SyncDevice>();
+      SyncDevice d{q.text(0, 0), q.text(0, 1), q.i64(0, 2), std::nullopt, std::nullopt};
+      if (!q.is_null(0, 3)) d.revoked_at_ms = q.i64(0, 3);
+      if (!q.is_null(0, 4)) d.last_seen_ms = q.i64(0, 4);
+      return std::optional<SyncDevice>(d);
+    } catch (const SqlFault& f) {
+      return Err{"cannot read the devices: " + f.message};
+    }
+  }
+
+  StoreDone revoke_device(std::string_view device_id, std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    try {
+      db_.ensure();
+      Rows r = db_.run("revoke_device",
+                       "UPDATE sync_device SET revoked_at_ms = $1 WHERE device_id = $2 AND revoked_at_ms IS NULL",
+                       {num(now_ms), std::string(device_id)});
+      if (r.affected() == 0) return Err{"there is no enrolled device " + std::string(device_id)};
+    } catch (const SqlFault& f) {
+      return Err{"cannot revoke the device: " + f.message};
+    }
+    return std::monostate{};
+  }
+
+  StoreResult<std::vector<wire::RecordResult>> record_batch(const ReceivedBatch& b) override {
+    std::lock_guard lock(mutex_);
+    const std::int64_t skew = b.received_ms - b.device_clock_ms;
+    const std::string skew_text = num(skew), clock_text = num(b.device_clock_ms), received_text = num(b.received_ms);
+    // Read every payload first: the database sees only records it will keep.
+    struct Item {
+      const wire::Record* r;
+      std::optional<CheckInFact> check_in;
+      std::optional<RefusedScanFact> refused;
+      wire::RecordResult res;
+    };
+    std::vector<Item> items;
+    items.reserve(b.records.size());
+    std::set<std::string> rsvp_keys;  // "meeting:rsvp", sorted: the order locks are taken in
+    for (const auto& r : b.records) {
+      Item it{&r, std::nullopt, std::nullopt, {r.record_id, wire::RecordStatus::Stored, false, {}, {}}};
+      if (r.kind == "check_in") {
+        it.check_in = read_check_in(r.payload);
+        if (!it.check_in) it.res = {r.record_id, wire::RecordStatus::Refused, true, "bad_payload", {}};
+        else rsvp_keys.insert(it.check_in->meeting + ":" + it.check_in->rsvp);
+      } else if (r.kind == "refused_scan") {
+        it.refused = read_refused_scan(r.payload);
+        if (!it.refused) it.res = {r.record_id, wire::RecordStatus::Refused, true, "bad_payload", {}};
+      } else {
+        // A kind from a newer kiosk: kept there until this server learns it.
+        it.res = {r.record_id, wire::RecordStatus::Refused, false, "unknown_kind", {}};
+      }
+      items.push_back(std::move(it));
+    }
+    std::vector<wire::RecordResult> out;
+    out.reserve(items.size());
+    try {
+      db_.ensure();
+      Transaction tx(db_);
+      db_.run("seen", "UPDATE sync_device SET last_seen_ms = $1 WHERE device_id = $2", {received_text, b.device_id});
+      if (!rsvp_keys.empty()) {
+        // Another cate-syncd on this database deciding "first" for the same RSVP waits for us.
+        std::string array = "{";
+        for (const auto& k : rsvp_keys) array += (array.size() > 1 ? "," : "") + k;
+        array += "}";
+        db_.run("lock_rsvps",
+                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+                "FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) AS keys",
+                {array});
+      }
+      for (auto& it : items) {
+        const wire::Record& r = *it.r;
+        const std::string id = r.record_id.str();
+        if (it.res.status == wire::RecordStatus::Refused) {
+          // A record already held is a duplicate whatever it says now (as on SQLite).
+          Rows has = db_.run("has_record", "SELECT 1 FROM sync_record WHERE record_id = $1", {id});
+          if (has.size() > 0) it.res = {r.record_id, wire::RecordStatus::Duplicate, false, {}, {}};
+          out.push_back(it.res);
+          continue;
+        }
+        Rows ins = db_.run("insert_record",
+                           "INSERT INTO sync_record(record_id, device_id, kind, original_ms, device_clock_ms, "
+                           "received_ms, skew_ms, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+                           "ON CONFLICT (record_id) DO NOTHING",
+                           {id, b.device_id, r.kind, num(r.original_ms), clock_text, received_text, skew_text,
+                            r.payload});
+        if (ins.affected() == 0) {
+          it.res.status = wire::RecordStatus::Duplicate;
+          out.push_back(it.res);
+          continue;
+        }
+        if (it.check_in) {
+          const CheckInFact& f = *it.check_in;
+          const std::int64_t corrected = r.original_ms + skew;
+          bool counted = true;
+          Rows first = db_.run("first_check_in",
+                               "SELECT record_id::text, corrected_ms FROM sync_check_in "
+                               "WHERE meeting_id = $1 AND rsvp_id = $2 AND counted",
+                               {f.meeting, f.rsvp});
+          if (first.size() > 0) {
+            // The earlier check-in counts, whichever arrived first; ties go to the smaller ID.
+            std::string other = first.text(0, 0);
+            std::int64_t other_ms = first.i64(0, 1);
+            if (other_ms < corrected || (other_ms == corrected && other < id)) counted = false;
+            else db_.run("uncount", "UPDATE sync_check_in SET counted = false WHERE record_id = $1", {other});
+          }
+          if (!counted) it.res.note = "attendance_duplicate";
+          db_.run("insert_check_in",
+                  "INSERT INTO sync_check_in(record_id, device_id, meeting_id, rsvp_id, serial, method, "
+                  "original_ms, corrected_ms, counted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                  {id, b.device_id, f.meeting, f.rsvp, num(f.serial), f.method, num(r.original_ms), num(corrected),
+                   std::string(counted ? "true" : "false")});
+        } else if (it.refused) {
+          db_.run("insert_refused_scan",
+                  "INSERT INTO sync_refused_scan(record_id, device_id, outcome, method, meeting_id, original_ms) "
+                  "VALUES ($1, $2, $3, $4, $5, $6)",
+                  {id, b.device_id, it.refused->outcome, it.refused->method, it.refused->meeting, num(r.original_ms)});
+        }
+        out.push_back(it.res);
+      }
+      tx.commit();  // durable (synchronous_commit) before any "stored" is answered
+    } catch (const SqlFault& f) {
+      return Err{"cannot record the batch: " + f.message};
+    }
+    return out;
+  }
+
+  StoreResult<std::vector<ServerCheckIn>> check_ins(std::string_view meeting_id) override {
+    std::lock_guard lock(mutex_);
+    std::vector<ServerCheckIn> out;
+    try {
+      db_.ensure();
+      Rows q = db_.run("check_ins",
+                       "SELECT c.record_id::text, c.device_id, c.meeting_id, c.rsvp_id, c.original_ms, r.received_ms, "
+                       "r.skew_ms, c.counted FROM sync_check_in c JOIN sync_record r USING (record_id) "
+                       "WHERE c.meeting_id = $1 ORDER BY c.corrected_ms, c.record_id",
+                       {std::string(meeting_id)});
+      for (int i = 0; i < q.size(); ++i)
+        out.push_back({q.text(i, 0), q.text(i, 1), q.text(i, 2), q.text(i, 3), q.i64(i, 4), q.i64(i, 5), q.i64(i, 6),
+                       q.text(i, 7) == "t"});
+    } catch (const SqlFault& f) {
+      return Err{"cannot read the check-ins: " + f.message};
+    }
+    return out;
+  }
+
+  StoreResult<SyncCounts> counts() override {
+    std::lock_guard lock(mutex_);
+    try {
+      db_.ensure();
+      Rows q = db_.run("counts",
+                       "SELECT (SELECT count(*) FROM sync_record), (SELECT count(*) FROM sync_check_in), "
+                       "(SELECT count(*) FROM sync_check_in WHERE counted), (SELECT count(*) FROM sync_refused_scan)",
+                       {});
+      return SyncCounts{q.i64(0, 0), q.i64(0, 1), q.i64(0, 2), q.i64(0, 3)};
+    } catch (const SqlFault& f) {
+      return Err{"cannot count the records: " + f.message};
+    }
+  }
+
+ private:
+  std::mutex mutex_;  // one connection: calls take turns
+  Connection db_;
+};
+
+}  // namespace
+
+StoreResult<std::unique_ptr<SyncStore>> open_pg_sync_store(const std::string& conninfo) {
+  if (sodium_init() < 0) return Err{std::string("cannot start libsodium")};
+  auto store = std::make_unique<PgSyncStore>(conninfo);
+  if (auto r = store->setup(); !r) return Err{r.error()};
+  return std::unique_ptr<SyncStore>(std::move(store));
+}
+
+}  // namespace cate
