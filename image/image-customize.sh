@@ -1,0 +1,55 @@
+#!/bin/sh
+# The device's own settings, applied to the root file system at the end of mmdebstrap (its
+# customize hook): host name, mounts, read-only root, journal, watchdog, network, boot.
+#
+#   image-customize.sh ROOT ARCH CMDLINE
+set -eu
+R=${1:?usage: image-customize.sh ROOT ARCH CMDLINE}
+ARCH=${2:?}
+CMDLINE=${3:?}
+HERE=$(cd "$(dirname "$0")" && pwd)
+[ -d "$R/etc" ] && [ "$R" != "/" ] || { echo "image-customize.sh: $R is not an image's root" >&2; exit 1; }
+
+echo cate-kiosk > "$R/etc/hostname"
+printf '127.0.0.1\tlocalhost\n127.0.1.1\tcate-kiosk\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$R/etc/hosts"
+# Empty: systemd makes a machine ID at each boot, since the root is read-only.
+: > "$R/etc/machine-id"
+
+if [ "$ARCH" = arm64 ]; then BOOT=/boot/firmware; else BOOT=/boot/efi; fi
+mkdir -p "$R$BOOT" "$R/var/lib/cate-kiosk"
+{
+  echo "# The root is read-only; overlayroot puts a memory overlay on it (kernel command line)."
+  echo "# The kiosk's data has a partition of its own, checked at boot. The boot partition is"
+  echo "# written only by updates."
+  echo "LABEL=CATEROOT  /                    ext4  ro,noatime                         0 1"
+  echo "LABEL=CATEDATA  /var/lib/cate-kiosk  ext4  rw,noatime,nodev,nosuid,noexec     0 2"
+  echo "LABEL=CATEBOOT  $BOOT       vfat  ro,nofail,nodev,nosuid,noexec,umask=0077  0 2"
+} > "$R/etc/fstab"
+# recurse=0: only / gets the overlay; the data partition stays the real, writable disk.
+echo 'overlayroot="tmpfs:recurse=0"' > "$R/etc/overlayroot.local.conf"
+
+install -D -m 0644 "$HERE/systemd/journald-cate-kiosk.conf" "$R/etc/systemd/journald.conf.d/cate-kiosk.conf"
+install -D -m 0644 "$HERE/systemd/watchdog-cate-kiosk.conf" "$R/etc/systemd/system.conf.d/cate-kiosk-watchdog.conf"
+
+# Wired network by DHCP; time from the network when there is one (systemd-timesyncd).
+mkdir -p "$R/etc/systemd/network"
+printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n' > "$R/etc/systemd/network/20-wired.network"
+chroot "$R" systemctl enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service >/dev/null 2>&1
+chroot "$R" systemctl is-enabled cate-kiosk.service >/dev/null || chroot "$R" systemctl enable cate-kiosk.service
+
+# No password login and no SSH server: the device is run through the kiosk's staff mode.
+chroot "$R" passwd --lock root >/dev/null
+
+if [ "$ARCH" = arm64 ]; then
+  # raspi-firmware writes cmdline.txt and config.txt on the boot partition from these files,
+  # now and at every kernel update on the device.
+  sed -i -e 's/^#\{0,1\}ROOTPART=.*/ROOTPART=LABEL=CATEROOT/' -e 's/^#\{0,1\}CONSOLES=.*/CONSOLES="tty1"/' \
+    "$R/etc/default/raspi-firmware"
+  echo "$CMDLINE" | sed 's/root=LABEL=CATEROOT //' > "$R/etc/default/raspi-extra-cmdline"
+  printf '# The kiosk: no rainbow splash at boot.\ndisable_splash=1\n' > "$R/etc/default/raspi-firmware-custom"
+  kernel=$(ls "$R/lib/modules" | sort -V | tail -n 1)
+  chroot "$R" /etc/kernel/postinst.d/z50-raspi-firmware "$kernel" >/dev/null
+  # Whatever the hook made, the kiosk boots with this command line.
+  echo "console=tty1 $CMDLINE" > "$R/boot/firmware/cmdline.txt"
+  [ -f "$R/boot/firmware/bcm2711-rpi-4-b.dtb" ] || { echo "no bcm2711-rpi-4-b.dtb on the boot partition" >&2; exit 1; }
+fi

@@ -1,0 +1,53 @@
+#!/bin/sh
+# Checks a systemd unit of the image the way systemd itself reads it.
+#
+#   units.sh verify   UNIT_FILE               systemd-analyze verify; any message fails
+#   units.sh security UNIT_FILE MAX_EXPOSURE  systemd-analyze security --offline; the exposure
+#                                             score must be at most MAX_EXPOSURE
+#
+# ExecStart names /usr/bin/PROGRAM; a copy of the unit points it at the built program instead
+# ($CATE_KIOSK, $CATE_SYNCD, $CATE_ADMIN), since verify refuses a missing executable.
+set -eu
+
+mode=$1
+unit=$2
+command -v systemd-analyze >/dev/null || { echo "systemd-analyze is missing: install systemd (image/deps.sh)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+name=$(basename "$unit")
+sed -e "s|/usr/bin/cate-kiosk|${CATE_KIOSK:?}|g" \
+    -e "s|/usr/bin/cate-syncd|${CATE_SYNCD:?}|g" \
+    -e "s|/usr/bin/cate-admin|${CATE_ADMIN:?}|g" "$unit" > "$work/$name"
+
+case "$mode" in
+  verify)
+    status=0
+    systemd-analyze verify "$work/$name" > "$work/out" 2> "$work/err" || status=$?
+    cat "$work/out" "$work/err"
+    if [ "$status" -ne 0 ] || [ -s "$work/err" ]; then
+      echo "FAIL: systemd-analyze verify $name: exit $status, messages above" >&2
+      exit 1
+    fi
+    echo "ok: $name verifies with no message"
+    ;;
+  security)
+    max=$3
+    status=0
+    systemd-analyze security --offline=yes "$work/$name" > "$work/out" 2>&1 || status=$?
+    score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' "$work/out")
+    if [ -z "$score" ]; then
+      cat "$work/out"
+      echo "FAIL: no exposure score for $name (exit $status)" >&2
+      exit 1
+    fi
+    grep '^✗' "$work/out" || true
+    if awk -v s="$score" -v m="$max" 'BEGIN { exit !(s + 0 <= m + 0) }'; then
+      echo "ok: $name exposure $score (at most $max)"
+    else
+      echo "FAIL: $name exposure $score is over $max" >&2
+      exit 1
+    fi
+    ;;
+  *) echo "usage: units.sh verify|security UNIT_FILE [MAX_EXPOSURE]" >&2; exit 2 ;;
+esac
