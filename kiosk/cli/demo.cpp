@@ -2,8 +2,9 @@
 //
 // Sets up a fresh demo store from assets/demo/demo.json through the same bundle path a real
 // kiosk uses, writes ticket images (good ones, and one of each kind that is refused), then runs
-// the kiosk on it: a line typed, pasted or sent by a keyboard-wedge scanner is a code, and a
-// path to an image file is scanned. The demo's signing key lives only in this process.
+// the kiosk on it: the window app when there is a display, else (or with --text) a text loop
+// where a line typed, pasted or sent by a keyboard-wedge scanner is a code, and a path to an
+// image file is scanned. The demo's signing key lives only in this process.
 #include <nlohmann/json.hpp>
 
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "assets/assets.hpp"
+#include "kiosk/app/run_app.hpp"
 #include "kiosk/cli/commands.hpp"
 #include "kiosk/core/check_in.hpp"
 #include "kiosk/core/store.hpp"
@@ -64,12 +66,21 @@ void print_result(const ScanResult& r, Language lang) {
 
 int cmd_demo(const Options& o, const std::vector<std::string>& args) {
   std::string dir = kiosk_data_dir() + "/demo";
+  bool text = false;
+  std::vector<std::string> window_args;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--demo-dir" && i + 1 < args.size()) dir = args[++i];
-    else {
-      std::fprintf(stderr, "cate-kiosk: usage: cate-kiosk --demo [--demo-dir DIR]\n");
-      return 2;
-    }
+    else if (args[i] == "--text") text = true;
+    else window_args.push_back(args[i]);
+  }
+  app::AppLaunch launch;
+  launch.store_path = dir + "/demo.db";
+  launch.config.language = o.lang;
+  launch.config.demo = true;
+  if (std::string why = app::parse_app_options(window_args, launch); !why.empty()) {
+    std::fprintf(stderr, "cate-kiosk: %s\nusage: cate-kiosk --demo [--demo-dir DIR] [--text] [WINDOW OPTIONS]\n",
+                 why.c_str());
+    return 2;
   }
   std::string err;
   if (!make_private_dir(dir + "/tickets", err)) {
@@ -165,10 +176,24 @@ int cmd_demo(const Options& o, const std::vector<std::string>& args) {
 
   std::fprintf(stderr,
                "CATE kiosk demo: \"%s\" is open for check-in.\n"
-               "Demo tickets (PNG) and their codes: %s/tickets/ (codes.txt)\n"
-               "Scan one with a keyboard-wedge scanner, paste or type its code, or give the path of\n"
-               "a ticket image, then press Enter. \"status\" shows the counts; Ctrl-D leaves.\n\n",
+               "Demo tickets (PNG) and their codes: %s/tickets/ (codes.txt)\n",
                meeting.name.c_str(), dir.c_str());
+  if (!text) {
+    std::fputs("In the kiosk's window, scan a ticket with a keyboard-wedge scanner or type its code\n"
+               "and press Enter. Close the window (or Ctrl-C here) to leave.\n\n", stderr);
+    store->reset();  // the app's store thread opens it: one owner at a time
+    const int code = app::run_kiosk_app(launch);
+    if (code != app::kExitNoDisplay) return code;
+    std::fputs("cate-kiosk: no display, so the demo goes on as text.\n", stderr);
+    store = Store::open(launch.store_path);
+    if (!store) {
+      std::fprintf(stderr, "cate-kiosk: %s\n", store.error().message.c_str());
+      return 1;
+    }
+  }
+  std::fputs("Scan a ticket with a keyboard-wedge scanner, paste or type its code, or give the path\n"
+             "of a ticket image, then press Enter. \"status\" shows the counts; Ctrl-D leaves.\n\n",
+             stderr);
 
   Store& s = **store;
   bool interactive = isatty(STDIN_FILENO);

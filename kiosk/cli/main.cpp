@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "kiosk/app/run_app.hpp"
 #include "kiosk/cli/commands.hpp"
 #include "kiosk/cli/sync_command.hpp"
 #include "platform/paths.hpp"
@@ -13,9 +14,13 @@ namespace {
 
 constexpr const char* kUsage = R"(cate-kiosk: the CATE check-in kiosk
 
-usage: cate-kiosk [--store FILE] [--lang en|es] COMMAND [ARGS]
+usage: cate-kiosk [--store FILE] [--lang en|es] [COMMAND [ARGS] | WINDOW OPTIONS]
 
-  --demo [--demo-dir DIR]     set up a demo meeting with demo tickets and run the kiosk on it
+With no command, the kiosk's touch-screen app runs on the store (fullscreen).
+
+  --demo [--demo-dir DIR] [--text] [WINDOW OPTIONS]
+                              set up a demo meeting with demo tickets and run the kiosk on it:
+                              in its window, or as text with --text or when there is no display
   import BUNDLE [--trust-new-office]
                               take in a provisioning bundle (meetings, keys, roster, revocations)
   meeting [ID]                list the meetings this kiosk knows, or make ID the active one
@@ -28,9 +33,14 @@ usage: cate-kiosk [--store FILE] [--lang en|es] COMMAND [ARGS]
   sync [--server URL] [--token TOKEN]
                               one sync round: upload the outbox, then pull meetings, rosters and keys
 
+Window options:
+%s
 Every command prints one JSON object a line. The store is --store, else $CATE_KIOSK_STORE,
 else kiosk.db in the kiosk's data folder ($CATE_DATA_DIR or ~/.local/share/cate-kiosk).
+Exit codes: 0 done, 1 failed, 2 usage, 3 no display could be opened.
 )";
+
+void usage(std::FILE* to) { std::fprintf(to, kUsage, cate::app::kAppUsage); }
 
 }  // namespace
 
@@ -45,7 +55,7 @@ int main(int argc, char** argv) {
     if (!command.empty()) {
       rest.push_back(a);
     } else if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
+      usage(stdout);
       return 0;
     } else if ((a == "--store" || a == "--lang") && i + 1 < args.size()) {
       const std::string& v = args[++i];
@@ -58,8 +68,8 @@ int main(int argc, char** argv) {
     } else if (a == "--demo") {
       command = "demo";
     } else if (a.rfind("--", 0) == 0) {
-      std::fprintf(stderr, "cate-kiosk: unknown option %s\n\n%s", a.c_str(), kUsage);
-      return 2;
+      command = "app";  // window options: the app checks them
+      rest.push_back(a);
     } else {
       command = a;
     }
@@ -73,15 +83,11 @@ int main(int argc, char** argv) {
       {"import", cli::cmd_import}, {"meeting", cli::cmd_meeting}, {"scan", cli::cmd_scan},
       {"checkin", cli::cmd_checkin}, {"decode", cli::cmd_decode}, {"status", cli::cmd_status},
       {"demo", cli::cmd_demo}, {"enrol", cli::cmd_enrol}, {"sync", cli::cmd_sync}};
-  if (command.empty()) {
-    std::fputs("cate-kiosk: the touch-screen app is not part of this build yet; try --demo or a "
-               "command.\n\n", stderr);
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
+  if (command.empty() || command == "app") return app::run_from_command_line(opts.store_path, opts.lang, rest);
   auto it = kCommands.find(command);
   if (it == kCommands.end()) {
-    std::fprintf(stderr, "cate-kiosk: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
+    std::fprintf(stderr, "cate-kiosk: unknown command \"%s\"\n\n", command.c_str());
+    usage(stderr);
     return 2;
   }
   return it->second(opts, rest);

@@ -1,0 +1,59 @@
+#pragma once
+/// @brief KioskApp: the kiosk in its window. Owns the AppState, finds the current screen in the
+/// registry, carries out the intents screens return, sends check-ins to the store's thread and
+/// takes the answers back through one RunQueue. Also the timers: a welcome's few seconds, a
+/// refusal's longer ones, and the idle reset that wipes everything for the next person.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "kiosk/app/app_state.hpp"
+#include "kiosk/app/intents.hpp"
+#include "kiosk/app/run_queue.hpp"
+#include "kiosk/app/screen.hpp"
+#include "kiosk/app/text_log.hpp"
+#include "kiosk/app/ui.hpp"
+#include "kiosk/core/store_service.hpp"
+#include "platform/window/window.hpp"
+
+namespace cate::app {
+
+class KioskApp final : public window::WindowApp {
+ public:
+  /// `wake` makes the window loop draw soon (any thread). `text_log` is for UI tests; may be null.
+  KioskApp(const AppConfig& config, StoreService& store, std::function<void()> wake,
+           std::unique_ptr<FrameTextLog> text_log);
+  ~KioskApp() override;
+
+  void start(const window::Fonts& fonts) override;
+  void draw() override;
+  void on_keyboard(const window::KeyboardInput& input) override;
+  void on_activity() override;
+  int next_frame_in_ms() override;
+  bool wants_to_close() const override { return false; }
+
+  const AppState& state() const { return state_; }
+
+ private:
+  std::int64_t clock() const;
+  void apply(Intent& intent);
+  void check_in(std::string code, CheckInMethod method);
+  void show(ScanResult& result);
+  void go(Screen screen);
+  void wipe_for_next_person();
+  void run_timers();
+  std::int64_t next_deadline() const;  ///< app clock of the next timer, or -1
+
+  AppState state_;
+  StoreService& store_;
+  std::shared_ptr<RunQueue<KioskApp>> answers_;
+  ScreenRegistry screens_;
+  Theme theme_;
+  window::Fonts fonts_;
+  std::unique_ptr<FrameTextLog> text_log_;
+  std::vector<ButtonSpot> buttons_;
+  std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace cate::app

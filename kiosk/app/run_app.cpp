@@ -1,0 +1,91 @@
+#include "kiosk/app/run_app.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "kiosk/app/kiosk_app.hpp"
+#include "kiosk/core/store_service.hpp"
+
+namespace cate::app {
+
+const char* const kAppUsage =
+    "  --windowed | --fullscreen   window for development, or the whole screen (the default)\n"
+    "  --offscreen                 draw with no display at all (benchmarks, headless checks)\n"
+    "  --idle-seconds S            back to the welcome screen, wiped, after S s untouched (30)\n"
+    "  --welcome-seconds S         how long a welcome stays on screen (5)\n"
+    "  --refusal-seconds S         how long any other answer stays, unless Done is touched (20)\n"
+    "  --no-first-name             welcome people without showing their first name\n";
+
+namespace {
+
+bool parse_seconds(const std::string& text, std::int64_t& ms) {
+  char* end = nullptr;
+  const double s = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(s > 0) || s > 86400) return false;
+  ms = static_cast<std::int64_t>(s * 1000);
+  return true;
+}
+
+}  // namespace
+
+std::string parse_app_options(const std::vector<std::string>& args, AppLaunch& launch) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::int64_t* seconds = a == "--idle-seconds"      ? &launch.config.idle_ms
+                            : a == "--welcome-seconds" ? &launch.config.welcome_ms
+                            : a == "--refusal-seconds" ? &launch.config.refusal_ms
+                                                       : nullptr;
+    if (seconds) {
+      if (i + 1 >= args.size() || !parse_seconds(args[i + 1], *seconds))
+        return a + " needs a number of seconds (more than 0)";
+      ++i;
+    } else if (a == "--windowed") {
+      launch.window.fullscreen = false;
+    } else if (a == "--fullscreen") {
+      launch.window.fullscreen = true;
+    } else if (a == "--offscreen") {
+      launch.window.offscreen = true;
+    } else if (a == "--no-first-name") {
+      launch.config.show_first_name = false;
+    } else {
+      return "unknown option " + a;
+    }
+  }
+  if (const char* log = std::getenv("CATE_UI_TEXT_LOG"); log && *log) launch.text_log = log;
+  return {};
+}
+
+int run_from_command_line(const std::string& store_path, Language language,
+                          const std::vector<std::string>& args) {
+  AppLaunch launch;
+  launch.store_path = store_path;
+  launch.config.language = language;
+  if (std::string why = parse_app_options(args, launch); !why.empty()) {
+    std::fprintf(stderr, "cate-kiosk: %s (see cate-kiosk --help)\n", why.c_str());
+    return 2;
+  }
+  return run_kiosk_app(launch);
+}
+
+int run_kiosk_app(const AppLaunch& launch) {
+  // The window first: with no display, nothing else is started. Destroyed last.
+  auto runner = window::WindowRunner::open(launch.window);
+  if (!runner) {
+    std::fprintf(stderr, "cate-kiosk: %s\n", runner.error().message.c_str());
+    return runner.error().kind == window::WindowError::Kind::NoDisplay ? kExitNoDisplay : 1;
+  }
+  auto store = StoreService::start(launch.store_path);
+  if (!store) {
+    std::fprintf(stderr, "cate-kiosk: %s\n", store.error().message.c_str());
+    return 1;
+  }
+  std::unique_ptr<FrameTextLog> text_log;
+  if (!launch.text_log.empty()) text_log = FrameTextLog::open(launch.text_log);
+  // The app goes before the store (whose last answers then find no app), the store before the
+  // window (its answers wake the window's loop).
+  KioskApp app(launch.config, **store, (*runner)->waker(), std::move(text_log));
+  return (*runner)->run(app);
+}
+
+}  // namespace cate::app

@@ -1,0 +1,23 @@
+#include "kiosk/app/screen.hpp"
+
+namespace cate::app {
+
+ImU32 ScreenView::background(const AppState&, const Theme& theme) const { return theme.background; }
+
+void ScreenRegistry::add(std::unique_ptr<ScreenView> screen) { screens_.push_back(std::move(screen)); }
+
+ScreenView* ScreenRegistry::find(Screen id) const {
+  for (const auto& s : screens_)
+    if (s->id() == id) return s.get();
+  return nullptr;
+}
+
+ScreenRegistry make_screens() {
+  ScreenRegistry r;
+  r.add(make_welcome_screen());
+  r.add(make_checking_screen());
+  r.add(make_result_screen());
+  return r;
+}
+
+}  // namespace cate::app

@@ -1,0 +1,43 @@
+#pragma once
+/// @brief A screen of the kiosk, and the registry the app finds each screen in.
+#include <memory>
+#include <vector>
+
+#include "kiosk/app/app_state.hpp"
+#include "kiosk/app/intents.hpp"
+#include "kiosk/app/ui.hpp"
+
+namespace cate::app {
+
+/// @brief One screen: draws from the state and returns what the person asked for.
+class ScreenView {
+ public:
+  virtual ~ScreenView() = default;
+  virtual Screen id() const = 0;
+  /// Whether a code from the keyboard or a scanner is taken while this screen shows.
+  virtual bool takes_scans() const { return false; }
+  /// Background colour of the whole screen.
+  virtual ImU32 background(const AppState& state, const Theme& theme) const;
+  /// Draws the screen's content into the full-screen window; adds intents to `out`.
+  virtual void draw(const AppState& state, const Ui& ui, Intents& out) = 0;
+};
+
+/// @brief Every screen, one each, found by its Screen.
+class ScreenRegistry {
+ public:
+  void add(std::unique_ptr<ScreenView> screen);
+  ScreenView* find(Screen id) const;  ///< nullptr when that screen is not registered
+
+ private:
+  std::vector<std::unique_ptr<ScreenView>> screens_;
+};
+
+/// The registry with every screen this build has.
+ScreenRegistry make_screens();
+
+// Each screen lives in screens/<name>.cpp.
+std::unique_ptr<ScreenView> make_welcome_screen();
+std::unique_ptr<ScreenView> make_checking_screen();
+std::unique_ptr<ScreenView> make_result_screen();
+
+}  // namespace cate::app
