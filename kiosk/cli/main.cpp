@@ -28,10 +28,11 @@ With no command, the kiosk's touch-screen app runs on the store (fullscreen).
   checkin CODE...             check in typed or scanner codes; "checkin -" reads one a line from stdin
   decode FILE...              only read QR codes (PNG, JPEG, WebP, PGM); no check-in
   status                      counts for the active meeting, the outbox, the store
-  enrol --server URL --token TOKEN
-                              keep the sync server's address and this kiosk's token (cate-syncd device add)
+  enrol CODE | --qr FILE | --server URL --token TOKEN
+                              enrol with the office's enrolment QR code (cate-admin device add)
   sync [--server URL] [--token TOKEN]
                               one sync round: upload the outbox, then pull meetings, rosters and keys
+  purge [--retention-days N]  wipe roster names and e-mails past the retention window
 
 Window options:
 %s
@@ -82,7 +83,8 @@ int main(int argc, char** argv) {
   static const std::map<std::string, int (*)(const cli::Options&, const std::vector<std::string>&)> kCommands = {
       {"import", cli::cmd_import}, {"meeting", cli::cmd_meeting}, {"scan", cli::cmd_scan},
       {"checkin", cli::cmd_checkin}, {"decode", cli::cmd_decode}, {"status", cli::cmd_status},
-      {"demo", cli::cmd_demo}, {"enrol", cli::cmd_enrol}, {"sync", cli::cmd_sync}};
+      {"demo", cli::cmd_demo}, {"enrol", cli::cmd_enrol}, {"sync", cli::cmd_sync},
+      {"purge", cli::cmd_purge}};
   if (command.empty() || command == "app") return app::run_from_command_line(opts.store_path, opts.lang, rest);
   auto it = kCommands.find(command);
   if (it == kCommands.end()) {

@@ -2,6 +2,7 @@
 
 #include "kiosk/core/check_in.hpp"
 #include "sync/protocol/bundle.hpp"
+#include "sync/protocol/enrolment.hpp"
 
 namespace cate {
 
@@ -56,6 +57,32 @@ Result<std::string, std::string> KioskSync::apply_pull(const wire::PullResponse&
   }
   if (auto r = store_.set_setting("pull_cursor", pull.cursor); !r) return Err{r.error().message};
   return summary;
+}
+
+Result<Enrolled, EnrolFailure> enrol_kiosk(Store& store, std::string_view code_text) {
+  auto code = parse_enrolment_code(code_text);
+  if (!code) return Err{EnrolFailure{"bad_code", code.error()}};
+  auto enrolled = enrol_device(*code, store.device_id());
+  if (!enrolled) return Err{enrolled.error()};
+  for (auto [key, value] : {std::pair{kSyncServerSetting, enrolled->server_url},
+                            std::pair{kSyncTokenSetting, enrolled->device_token},
+                            std::pair{kSyncServerKeySetting, enrolled->server_key.base64()}})
+    if (auto r = store.set_setting(key, value); !r) return Err{EnrolFailure{"store", r.error().message}};
+  return enrolled;
+}
+
+Result<SyncClientConfig, std::string> sync_config_from_store(const Store& store) {
+  SyncClientConfig config;
+  config.server_url = store.setting(kSyncServerSetting).value_or("");
+  config.device_token = store.setting(kSyncTokenSetting).value_or("");
+  config.device_id = store.device_id();
+  if (config.server_url.empty() || config.device_token.empty())
+    return Err{std::string("this kiosk is not enrolled: scan an enrolment code from the office (cate-admin device add)")};
+  if (auto pinned = store.setting(kSyncServerKeySetting); pinned && !pinned->empty()) {
+    config.server_key = PublicKey::from_base64(*pinned);
+    if (!config.server_key) return Err{std::string("the pinned server key in this kiosk's store is damaged: enrol again")};
+  }
+  return config;
 }
 
 }  // namespace cate

@@ -27,4 +27,17 @@ class KioskSync final : public OutboxSource, public PullTarget {
   Store& store_;
 };
 
+/// Settings in the kiosk store that enrolment writes and every sync reads.
+inline constexpr const char* kSyncServerSetting = "sync_server";         ///< the server's URL
+inline constexpr const char* kSyncTokenSetting = "sync_token";           ///< this kiosk's bearer token (secret)
+inline constexpr const char* kSyncServerKeySetting = "sync_server_key";  ///< pinned identity key, base64; empty: unpinned
+
+/// @brief Enrols this kiosk with the text of an enrolment QR (staff mode's scan, or
+/// `cate-kiosk enrol`): trades its one-time token, pins the server, keeps all three settings.
+Result<Enrolled, EnrolFailure> enrol_kiosk(Store& store, std::string_view code_text);
+
+/// @brief The sync client's settings from the store (server, token, pinned key, device ID);
+/// an error in words when the kiosk is not enrolled or its pinned key is damaged.
+Result<SyncClientConfig, std::string> sync_config_from_store(const Store& store);
+
 }  // namespace cate

@@ -621,6 +621,52 @@ Result<Done, StoreError> Store::set_setting(const std::string& key, const std::s
   return Done{};
 }
 
+int Store::retention_days() const {
+  auto v = setting("retention_days");
+  if (!v || v->empty() || v->size() > 5) return kDefaultRetentionDays;
+  int days = 0;
+  for (char c : *v) {
+    if (c < '0' || c > '9') return kDefaultRetentionDays;
+    days = days * 10 + (c - '0');
+  }
+  return days;
+}
+
+Result<PurgeSummary, StoreError> Store::purge_personal_data(std::int64_t now_ms) {
+  PurgeSummary sum;
+  const std::int64_t cutoff_s = now_ms / 1000 - std::int64_t{retention_days()} * 86400;
+  try {
+    // Wiped text is overwritten in the file too, not left in free pages.
+    exec(db_, "PRAGMA secure_delete = ON");
+    Transaction tx(db_);
+    Stmt ended(db_, "SELECT id FROM meeting WHERE ends_at <= ? AND EXISTS (SELECT 1 FROM rsvp WHERE "
+                    "rsvp.meeting_id = meeting.id AND (first_name <> '' OR last_name <> '' OR email <> ''))");
+    ended.bind(1, cutoff_s);
+    std::vector<std::string> meetings;
+    while (ended.step()) meetings.push_back(ended.text(0));
+    Stmt unsent(db_, "SELECT 1 FROM outbox o JOIN check_in c ON c.id = o.record_id WHERE c.meeting_id = ? LIMIT 1");
+    Stmt wipe(db_, "UPDATE rsvp SET first_name = '', last_name = '', email = '' WHERE meeting_id = ? "
+                   "AND (first_name <> '' OR last_name <> '' OR email <> '')");
+    for (const auto& m : meetings) {
+      unsent.reset();
+      if (unsent.bind(1, m).step()) {
+        ++sum.waiting;  // the server does not hold every check-in yet: the roster stays for now
+        continue;
+      }
+      wipe.reset();
+      wipe.bind(1, m).run();
+      sum.rsvps += sqlite3_changes(db_);
+      ++sum.meetings;
+    }
+    tx.commit();
+    // The old text also sits in the write-ahead log until a checkpoint: take it now (best effort).
+    if (sum.rsvps > 0) sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+  } catch (const SqlFailure& f) {
+    return Err{to_store_error(f)};
+  }
+  return sum;
+}
+
 std::string Store::integrity_check() const {
   try {
     Stmt q(db_, "PRAGMA integrity_check");

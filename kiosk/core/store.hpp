@@ -55,6 +55,17 @@ struct StoreCounts {
   std::int64_t outbox_pending = 0;  ///< records not yet acknowledged by the server (all meetings)
 };
 
+/// What purge_personal_data() did.
+struct PurgeSummary {
+  std::int64_t meetings = 0;  ///< meetings whose roster lost its names and e-mails now
+  std::int64_t rsvps = 0;     ///< RSVPs whose names and e-mails were wiped now
+  std::int64_t waiting = 0;   ///< meetings past the window whose check-ins the server has not all acknowledged: kept
+};
+
+/// Days after a meeting ends that the kiosk keeps its roster's names and e-mails (setting
+/// "retention_days"), once the server holds every check-in of it.
+inline constexpr int kDefaultRetentionDays = 7;
+
 /// One row of the outbox: a record waiting for the server (read by the sync client).
 struct OutboxEntry {
   std::int64_t seq = 0;          ///< upload order
@@ -111,6 +122,15 @@ class Store {
   /// A kiosk setting ('pull_cursor', ...), if set.
   std::optional<std::string> setting(const std::string& key) const;
   Result<Done, StoreError> set_setting(const std::string& key, const std::string& value);
+
+  /// Wipes the names and e-mails of the roster of every meeting that ended more than the
+  /// retention window ago (setting "retention_days", default kDefaultRetentionDays) and whose
+  /// check-ins have all left the outbox (the server acknowledged them). The RSVP rows, check-ins
+  /// and refused scans stay, so every count survives. Call after a successful sync round.
+  Result<PurgeSummary, StoreError> purge_personal_data(std::int64_t now_ms);
+  /// The retention window in days (setting "retention_days"; kDefaultRetentionDays when unset or unreadable).
+  int retention_days() const;
+
 
   int schema_version() const;
   /// SQLite's own "PRAGMA integrity_check": "ok" when the file is sound.

@@ -28,7 +28,11 @@
 #include "sync/admin/csv.hpp"
 #include "sync/admin/qr_image.hpp"
 #include "sync/protocol/bundle.hpp"
+#include "sync/protocol/enrolment.hpp"
 #include "sync/protocol/ticket.hpp"
+#include "sync/server/server_identity.hpp"
+#include "sync/server/sync_store.hpp"
+#include "sync/server/sync_store_pg.hpp"
 
 namespace cate::admin {
 
@@ -81,6 +85,30 @@ commands:
                              write a signed kiosk bundle: the meetings, their RSVPs and
                              revocations, and every key not retired. --active names the
                              meeting the kiosk opens on (default: the only one, if one)
+
+  device add NAME --url URL [--expires-hours H] [--png FILE] [--text]
+                             make a device and its one-time enrolment code (valid H hours,
+                             default 24): drawn in the terminal, written as PNG with --png,
+                             only its text with --text. URL is cate-syncd's address as the
+                             kiosk reaches it. A kiosk scans it in staff mode, or runs
+                             `cate-kiosk enrol CODE`
+  device list                name, device ID, state (waiting, expired, withdrawn, enrolled,
+                             revoked), enrolled, last seen, queue, records, revoked
+  device revoke NAME|DEVICEID
+                             refuse the device from its next request on (or withdraw its
+                             unused enrolment code)
+  export checkins --meeting ID --out FILE.csv
+                             every check-in the server holds for the meeting, duplicates
+                             marked, as CSV for Excel (UTF-8, quoted, formula-safe)
+  export signups --meeting ID --out FILE.csv
+                             sign-up forms (none yet: they come with the touch screen)
+  report --meeting ID        RSVPs, checked in, walk-ins, duplicates, failed scans by
+                             outcome, and per device its last contact and records
+  purge --older-than DAYS    wipe names and e-mails of the RSVPs of meetings that ended more
+                             than DAYS ago; the RSVPs stay, so every count still adds up
+
+  device, export and report take --pg CONNINFO when cate-syncd keeps its tables in
+  PostgreSQL; otherwise they are read from the --db file (shared with cate-syncd).
 
 Times are this machine's local time; "YYYY-MM-DDTHH:MM" works too.
 Files are written whole or not at all, readable by you only.
@@ -865,6 +893,195 @@ int cmd_bundle(Context& ctx, const Options& opts) {
   return kExitOk;
 }
 
+// ---- devices, exports, reports (the sync server's tables) ----
+
+// The sync store cate-syncd uses: --pg CONNINFO, or the office's own file.
+StoreResult<std::unique_ptr<SyncStore>> open_sync_store(const Context& ctx, const Options& opts) {
+  if (auto pg = opts.get("pg")) return open_pg_sync_store(*pg);
+  return open_sqlite_sync_store(ctx.db_path);
+}
+
+std::string local_time_ms(std::optional<std::int64_t> ms) { return ms ? local_time_str(*ms / 1000) : "-"; }
+
+constexpr std::size_t kMaxDeviceName = 100;
+
+int device_add(Context& ctx, const Options& opts, SyncStore& sync) {
+  if (opts.positional.size() != 2) return usage_error("device add needs a NAME (\"Front door\", \"Booth 2\")");
+  std::string name(trim_spaces(opts.positional[1]));
+  if (!is_valid_utf8(name) || has_control_character(name) || name.empty() || count_code_points(name) > kMaxDeviceName)
+    return fail("the device name must be 1 to {} characters of text on one line", kMaxDeviceName);
+  auto url_opt = opts.get("url");
+  if (!url_opt) return usage_error("device add needs --url URL: cate-syncd's address as the kiosk reaches it");
+  auto url = normalise_server_url(*url_opt);
+  if (!url) return fail("--url {}: {}", *url_opt, url.error());
+  std::int64_t hours = 24;
+  if (auto h = opts.get("expires-hours")) {
+    auto [p, ec] = std::from_chars(h->data(), h->data() + h->size(), hours);
+    if (ec != std::errc{} || p != h->data() + h->size() || hours < 1 || hours > 24 * 30)
+      return usage_error("--expires-hours {}: a whole number of hours, 1 to 720", *h);
+  }
+  auto identity = load_or_create_server_identity(ctx.db_path);
+  if (!identity) return fail("{}", identity.error());
+  EnrolmentCode code{*url, new_enrolment_token(), server_key_fingerprint(identity->public_key())};
+  const std::int64_t now_ms = ctx.now * 1000;
+  if (auto r = sync.add_enrolment({name, code.token, now_ms, now_ms + hours * 3600 * 1000}); !r)
+    return fail("{}", r.error());
+  const std::string text = format_enrolment_code(code);
+  auto qr = encode_qr(text);
+  if (!qr) return fail("cannot draw a QR code for the enrolment code");
+  if (auto png = opts.get("png")) {
+    std::string bytes = encode_png(qr_to_image(*qr, 8));
+    if (bytes.empty()) return fail("cannot encode the QR code as PNG");
+    if (auto w = write_file_atomically(*png, bytes); !w) return fail("{}", w.error());
+    say("wrote the enrolment QR to {}", *png);
+  }
+  if (opts.has("text")) {
+    print_out(text);
+  } else {
+    fmt::print(stdout, "{}", qr_to_text(*qr));
+    print_out(text);
+  }
+  say("device \"{}\": scan this code on the kiosk in staff mode (or run `cate-kiosk enrol CODE`) within {} "
+      "hour{}; it works once. Server key fingerprint {}",
+      name, hours, hours == 1 ? "" : "s", code.fingerprint);
+  return kExitOk;
+}
+
+int cmd_device(Context& ctx, const Options& opts) {
+  if (opts.positional.empty()) return usage_error("device: use `device add NAME`, `device list` or `device revoke NAME`");
+  auto sync = open_sync_store(ctx, opts);
+  if (!sync) return fail("{}", sync.error());
+  const std::string& what = opts.positional[0];
+  const std::int64_t now_ms = ctx.now * 1000;
+  if (what == "add") return device_add(ctx, opts, **sync);
+  if (what == "list") {
+    if (opts.positional.size() > 1) return usage_error("device list takes no arguments");
+    auto list = (*sync)->devices(now_ms);
+    if (!list) return fail("{}", list.error());
+    print_out("name\tdevice_id\tstate\tenrolled\tlast_seen\tqueue\trecords\trevoked");
+    for (const auto& d : *list)
+      print_out(fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}", d.name, d.device_id.empty() ? "-" : d.device_id,
+                            d.state, local_time_ms(d.enrolled_at_ms ? d.enrolled_at_ms
+                                                   : d.device_id.empty() ? std::nullopt
+                                                                         : std::optional(d.created_at_ms)),
+                            local_time_ms(d.last_seen_ms), d.queue_depth ? std::to_string(*d.queue_depth) : "-",
+                            d.records, local_time_ms(d.revoked_at_ms)));
+    return kExitOk;
+  }
+  if (what == "revoke") {
+    if (opts.positional.size() != 2) return usage_error("device revoke needs a device's NAME or DEVICE ID");
+    const std::string who(trim_spaces(opts.positional[1]));
+    auto list = (*sync)->devices(now_ms);
+    if (!list) return fail("{}", list.error());
+    for (const auto& d : *list) {
+      if (d.device_id.empty() || d.device_id != who) continue;
+      if (d.revoked_at_ms) return fail("device {} (\"{}\") is already revoked", who, d.name);
+      if (auto r = (*sync)->revoke_device(who, now_ms); !r) return fail("{}", r.error());
+      say("revoked device \"{}\" ({}): its next request is refused and it is told so", d.name, who);
+      return kExitOk;
+    }
+    auto n = (*sync)->revoke_by_name(who, now_ms);
+    if (!n) return fail("{}", n.error());
+    if (*n == 0) return fail("no device in use is named or numbered \"{}\" (`cate-admin device list` shows them)", who);
+    say("revoked \"{}\": its next request is refused and it is told so; an unused enrolment code of it no longer works",
+        who);
+    return kExitOk;
+  }
+  return usage_error("device {}: use `device add`, `device list` or `device revoke`", what);
+}
+
+int cmd_export(Context& ctx, const Options& opts) {
+  if (opts.positional.size() != 1 || (opts.positional[0] != "checkins" && opts.positional[0] != "signups"))
+    return usage_error("export: use `export checkins --meeting ID --out FILE.csv` or `export signups ...`");
+  auto meeting_opt = opts.get("meeting");
+  auto out = opts.get("out");
+  if (!meeting_opt || !out) return usage_error("export {} needs --meeting ID --out FILE.csv", opts.positional[0]);
+  auto meeting = need_meeting(ctx, *meeting_opt);
+  if (!meeting) return fail("{}", meeting.error());
+  if (opts.positional[0] == "signups")
+    return fail("no sign-ups to export: the Ally Network and Community Network forms arrive with the kiosk's "
+                "touch screen; nothing was written");
+  auto sync = open_sync_store(ctx, opts);
+  if (!sync) return fail("{}", sync.error());
+  auto rows = (*sync)->check_ins(meeting->id.str());
+  if (!rows) return fail("{}", rows.error());
+  auto devices = (*sync)->devices(ctx.now * 1000);
+  if (!devices) return fail("{}", devices.error());
+  std::map<std::string, std::string> device_names;
+  for (const auto& d : *devices)
+    if (!d.device_id.empty()) device_names[d.device_id] = d.name;
+  std::string csv(kUtf8Bom);
+  csv += csv_record_for_spreadsheet({"checked_in_at", "rsvp_id", "first_name", "last_name", "email", "device",
+                                     "counted", "record_id"});
+  for (const auto& c : *rows) {
+    RsvpRecord person;
+    if (auto id = RsvpId::parse(c.rsvp_id)) {
+      auto r = ctx.store->find_rsvp(*id);
+      if (!r) return fail("{}", r.error());
+      if (*r) person = **r;
+    }
+    auto dn = device_names.find(c.device_id);
+    csv += csv_record_for_spreadsheet({local_time_ms(c.original_ms + c.skew_ms), c.rsvp_id, person.rsvp.first_name,
+                                       person.rsvp.last_name, person.rsvp.email,
+                                       dn == device_names.end() ? c.device_id : dn->second,
+                                       c.counted ? "yes" : "duplicate", c.record_id});
+  }
+  if (auto w = write_file_atomically(*out, csv); !w) return fail("{}", w.error());
+  say("wrote {} check-in{} of \"{}\" to {}", rows->size(), rows->size() == 1 ? "" : "s", meeting->name, *out);
+  print_out(*out);
+  return kExitOk;
+}
+
+int cmd_report(Context& ctx, const Options& opts) {
+  auto meeting_opt = opts.get("meeting");
+  if (!meeting_opt) return usage_error("report needs --meeting ID");
+  auto meeting = need_meeting(ctx, *meeting_opt);
+  if (!meeting) return fail("{}", meeting.error());
+  auto rsvps = ctx.store->rsvps_for_meeting(meeting->id);
+  if (!rsvps) return fail("{}", rsvps.error());
+  auto sync = open_sync_store(ctx, opts);
+  if (!sync) return fail("{}", sync.error());
+  auto rep = (*sync)->meeting_report(meeting->id.str());
+  if (!rep) return fail("{}", rep.error());
+  auto devices = (*sync)->devices(ctx.now * 1000);
+  if (!devices) return fail("{}", devices.error());
+  std::int64_t failed = 0;
+  for (const auto& [outcome, n] : rep->refused_by_outcome) failed += n;
+  print_out(fmt::format("meeting\t{}\t{}", meeting->id.str(), meeting->name));
+  print_out(fmt::format("rsvps\t{}", rsvps->size()));
+  print_out(fmt::format("checked_in\t{}", rep->checked_in));
+  print_out("walk_ins\t0");  // walk-in registration arrives with the touch screen
+  print_out(fmt::format("duplicates\t{}", rep->duplicates));
+  print_out(fmt::format("failed_scans\t{}", failed));
+  for (const auto& [outcome, n] : rep->refused_by_outcome) print_out(fmt::format("failed_scans.{}\t{}", outcome, n));
+  for (const auto& d : *devices) {
+    if (d.device_id.empty()) continue;
+    auto it = rep->records_by_device.find(d.device_id);
+    std::int64_t n = it == rep->records_by_device.end() ? 0 : it->second;
+    if (n == 0 && d.revoked_at_ms) continue;
+    print_out(fmt::format("device\t{}\tlast_seen={}\trecords={}\tqueue={}", d.name, local_time_ms(d.last_seen_ms), n,
+                          d.queue_depth ? std::to_string(*d.queue_depth) : "-"));
+  }
+  return kExitOk;
+}
+
+int cmd_purge(Context& ctx, const Options& opts) {
+  auto days_opt = opts.get("older-than");
+  if (!days_opt) return usage_error("purge needs --older-than DAYS");
+  std::int64_t days = -1;
+  auto [p, ec] = std::from_chars(days_opt->data(), days_opt->data() + days_opt->size(), days);
+  if (ec != std::errc{} || p != days_opt->data() + days_opt->size() || days < 0 || days > 36500)
+    return usage_error("--older-than {}: a whole number of days", *days_opt);
+  auto done = ctx.store->purge_personal_data(ctx.now - days * 86400);
+  if (!done) return fail("{}", done.error());
+  say("wiped the names and e-mails of {} RSVP{} of {} meeting{} that ended more than {} day{} ago; the RSVPs and "
+      "every count stay",
+      done->rsvps, done->rsvps == 1 ? "" : "s", done->meetings, done->meetings == 1 ? "" : "s", days,
+      days == 1 ? "" : "s");
+  print_out(std::to_string(done->rsvps));
+  return kExitOk;
+}
+
 struct Command {
   std::string_view name;
   std::vector<OptionSpec> options;
@@ -886,6 +1103,10 @@ const std::vector<Command>& commands() {
        0, true, cmd_tickets},
       {"revoke", {{"ticket"}, {"rsvp"}}, 0, true, cmd_revoke},
       {"bundle", {{"meeting", true, true}, {"active"}, {"out"}}, 0, true, cmd_bundle},
+      {"device", {{"url"}, {"expires-hours"}, {"png"}, {"text", false}, {"pg"}}, 2, true, cmd_device},
+      {"export", {{"meeting"}, {"out"}, {"pg"}}, 1, true, cmd_export},
+      {"report", {{"meeting"}, {"pg"}}, 0, true, cmd_report},
+      {"purge", {{"older-than"}}, 0, true, cmd_purge},
   };
   return list;
 }

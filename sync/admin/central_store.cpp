@@ -374,6 +374,32 @@ class SqliteCentralStore final : public CentralStore {
     return static_cast<std::uint16_t>(serial + 1);
   }
 
+  StoreResult<CentralPurge> purge_personal_data(std::int64_t ended_before) override {
+    CentralPurge out;
+    // Wiped text is overwritten in the file too, not left in free pages.
+    if (auto r = exec("PRAGMA secure_delete = ON"); !r) return Err{r.error()};
+    if (auto r = exec("BEGIN IMMEDIATE"); !r) return Err{r.error()};
+    Stmt m(db_,
+           "SELECT count(DISTINCT r.meeting_id) FROM rsvps r JOIN meetings m ON m.meeting_id = r.meeting_id "
+           "WHERE m.ends_at < ?1 AND (r.first_name <> '' OR r.last_name <> '' OR r.email <> '')");
+    if (!m.ok()) return rollback("cannot purge personal data");
+    m.bind(1, ended_before);
+    if (m.step() != SQLITE_ROW) return rollback("cannot purge personal data");
+    out.meetings = m.integer(0);
+    Stmt w(db_,
+           "UPDATE rsvps SET first_name = '', last_name = '', email = '' WHERE meeting_id IN "
+           "(SELECT meeting_id FROM meetings WHERE ends_at < ?1) "
+           "AND (first_name <> '' OR last_name <> '' OR email <> '')");
+    if (!w.ok()) return rollback("cannot purge personal data");
+    w.bind(1, ended_before);
+    if (w.step() != SQLITE_DONE) return rollback("cannot purge personal data");
+    out.rsvps = sqlite3_changes(db_);
+    if (auto r = exec("COMMIT"); !r) return rollback("cannot purge personal data");
+    // The old text also sits in the write-ahead log until a checkpoint: take it now (best effort).
+    if (out.rsvps > 0) sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+    return out;
+  }
+
  private:
   std::string error_text(std::string_view what) const {
     return fmt::format("{}: {} ({})", path_, what, sqlite3_errmsg(db_));

@@ -48,6 +48,12 @@ struct NewRsvp {
   std::string email;  ///< may be empty
 };
 
+/// What purge_personal_data() wiped.
+struct CentralPurge {
+  std::int64_t meetings = 0;  ///< meetings whose RSVPs lost names and e-mails
+  std::int64_t rsvps = 0;     ///< RSVPs wiped
+};
+
 class CentralStore {
  public:
   virtual ~CentralStore() = default;
@@ -94,6 +100,11 @@ class CentralStore {
   /// @brief Revokes the RSVP's current ticket (if not yet) and moves it to the next serial, in
   /// one step; returns the new serial.
   virtual StoreResult<std::uint16_t> reissue_ticket(RsvpId rsvp, std::int64_t now) = 0;
+
+  /// @brief Wipes the names and e-mails of the RSVPs of every meeting that ended before
+  /// `ended_before` (Unix seconds), in one transaction. The RSVPs themselves stay, so counts
+  /// and check-ins still add up; their IDs say nothing about the person.
+  virtual StoreResult<CentralPurge> purge_personal_data(std::int64_t ended_before) = 0;
 };
 
 /// The schema version this build writes; older stores are migrated when opened.

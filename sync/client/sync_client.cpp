@@ -4,9 +4,11 @@
 // [SECTION] Back-off   exponential with jitter
 // [SECTION] Upload     the outbox in batches; the rule for what leaves it
 // [SECTION] Pull       download and hand over
+// [SECTION] Enrol      trade an enrolment code for a credential, pin the server
 #include "sync/client/sync_client.hpp"
 
 #include <curl/curl.h>
+#include <sodium.h>
 
 #include <chrono>
 #include <map>
@@ -22,6 +24,7 @@ const char* to_string(SyncFailure f) {
     case SyncFailure::Protocol: return "protocol";
     case SyncFailure::Outbox: return "outbox";
     case SyncFailure::Pull: return "pull";
+    case SyncFailure::Identity: return "identity";
   }
   return "none";
 }
@@ -36,10 +39,53 @@ constexpr std::size_t kMaxAnswerBytes = std::size_t{256} << 20;
 struct HttpAnswer {
   long status = 0;
   std::string body;
+  std::string signature;   ///< the answer's kSignatureHeader, base64
+  std::string server_key;  ///< the answer's kServerKeyHeader, base64
+  std::string nonce;       ///< what this request sent as kNonceHeader
 };
 struct TransportError {
-  std::string message;  ///< in words
+  std::string message;     ///< in words
+  bool identity = false;   ///< true: an answer came, but not from the pinned server
 };
+
+/// Keeps the two answer headers the client checks.
+std::size_t keep_header(char* data, std::size_t size, std::size_t n, void* out) {
+  auto* a = static_cast<HttpAnswer*>(out);
+  std::string_view line(data, size * n);
+  auto take = [&](std::string_view name, std::string& slot) {
+    if (line.size() <= name.size() + 1 || line[name.size()] != ':') return;
+    for (std::size_t i = 0; i < name.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(line[i])) != std::tolower(static_cast<unsigned char>(name[i])))
+        return;
+    std::string_view v = line.substr(name.size() + 1);
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
+    slot = std::string(v);
+  };
+  take(wire::kSignatureHeader, a->signature);
+  take(wire::kServerKeyHeader, a->server_key);
+  return size * n;
+}
+
+std::string new_nonce() {
+  unsigned char raw[16];
+  randombytes_buf(raw, sizeof raw);
+  return base64_encode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
+}
+
+/// True when `a` is signed by `key` for this request (wire.hpp, answer_signing_text).
+bool signed_by(const HttpAnswer& a, const PublicKey& key, std::string_view method, std::string_view path) {
+  auto sig = base64_decode(a.signature);
+  if (!sig || sig->size() != 64) return false;
+  std::string_view bare = path.substr(0, path.find('?'));
+  return verify_bytes(wire::answer_signing_text(a.nonce, method, bare, static_cast<int>(a.status), a.body),
+                      reinterpret_cast<const std::uint8_t*>(sig->data()), key);
+}
+
+constexpr const char* kNotPinnedServer =
+    "the server's answer is not signed by the server this kiosk was enrolled with: it may be another "
+    "machine in the way, or the office replaced its server. Nothing it said was taken; ask the office to "
+    "enrol the kiosk again if the server was replaced";
 
 std::size_t append_body(char* data, std::size_t size, std::size_t n, void* out) {
   auto* body = static_cast<std::string*>(out);
@@ -71,7 +117,10 @@ struct SyncClient::Http {
   const SyncClientConfig& config;
   explicit Http(const SyncClientConfig& c) : config(c) {
     static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    std::call_once(once, [] {
+      curl_global_init(CURL_GLOBAL_DEFAULT);
+      if (sodium_init() < 0) return;  // enrol_device() says so; signatures then fail closed
+    });
   }
 
   /// One request; `body` null for GET.
@@ -79,12 +128,15 @@ struct SyncClient::Http {
     CURL* curl = curl_easy_init();
     if (!curl) return Err{TransportError{"the network library cannot start"}};
     HttpAnswer answer;
+    answer.nonce = new_nonce();
+    std::string nonce_header = std::string(wire::kNonceHeader) + ": " + answer.nonce;
     char detail[CURL_ERROR_SIZE] = {0};
     std::string url = config.server_url + path;
     std::string auth = "Authorization: Bearer " + config.device_token;
     curl_slist* headers = nullptr;
     headers = curl_slist_append(headers, auth.c_str());
     headers = curl_slist_append(headers, "Accept: application/json");
+    headers = curl_slist_append(headers, nonce_header.c_str());
     if (body) headers = curl_slist_append(headers, "Content-Type: application/json");
     headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
@@ -97,6 +149,8 @@ struct SyncClient::Http {
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, keep_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer);
     if (body) {
       curl_easy_setopt(curl, CURLOPT_POST, 1L);
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
@@ -107,6 +161,8 @@ struct SyncClient::Http {
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);
     if (rc != CURLE_OK) return Err{TransportError{transport_words(rc, detail)}};
+    if (config.server_key && !signed_by(answer, *config.server_key, body ? "POST" : "GET", path))
+      return Err{TransportError{kNotPinnedServer, true}};
     return answer;
   }
 };
@@ -186,7 +242,7 @@ RoundReport SyncClient::upload(OutboxSource& outbox) {
       rep.ok = true;
       return rep;
     }
-    wire::PushRequest req{config_.device_id, now(), {}};
+    wire::PushRequest req{config_.device_id, now(), {}, outbox.pending()};
     std::vector<Uuid> ids;
     for (auto& r : *batch) {
       req.records.push_back(r.record);
@@ -196,7 +252,7 @@ RoundReport SyncClient::upload(OutboxSource& outbox) {
     auto answer = http_->request("/v1/push", &body);
     if (!answer) {
       keep(ids, answer.error().message);
-      return fail(SyncFailure::Transport, answer.error().message);
+      return fail(answer.error().identity ? SyncFailure::Identity : SyncFailure::Transport, answer.error().message);
     }
     if (answer->status != 200) {
       auto [code, words] = error_of(*answer);
@@ -282,7 +338,8 @@ RoundReport SyncClient::round(OutboxSource& outbox, PullTarget& target) {
     if (c) curl_easy_cleanup(c);
   }
   auto answer = http_->request(path, nullptr);
-  if (!answer) return fail(SyncFailure::Transport, answer.error().message);
+  if (!answer)
+    return fail(answer.error().identity ? SyncFailure::Identity : SyncFailure::Transport, answer.error().message);
   if (answer->status != 200) {
     auto [code, words] = error_of(*answer);
     rep.http_status = static_cast<int>(answer->status);
@@ -308,6 +365,66 @@ Result<wire::Health, std::string> SyncClient::health() {
   auto h = wire::parse_health(answer->body);
   if (!h) return Err{"the server's answer is not understood (" + h.error().message + ")"};
   return *h;
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Enrol
+// ---------------------------------------------------------------------------------------------
+Result<Enrolled, EnrolFailure> enrol_device(const EnrolmentCode& code, const std::string& device_id, long timeout_ms) {
+  SyncClientConfig config;
+  config.server_url = code.server_url;
+  config.device_id = device_id;
+  config.request_timeout_ms = timeout_ms;
+  SyncClient::Http http(config);
+  if (sodium_init() < 0) return Err{EnrolFailure{"internal", "the kiosk's cryptography cannot start"}};
+  // The credential comes back sealed to a key made for this attempt only.
+  unsigned char box_pk[crypto_box_PUBLICKEYBYTES], box_sk[crypto_box_SECRETKEYBYTES];
+  crypto_box_keypair(box_pk, box_sk);
+  wire::EnrolRequest req{code.token, device_id,
+                         base64_encode(std::string_view(reinterpret_cast<const char*>(box_pk), sizeof box_pk))};
+  std::string body = wire::to_json(req);
+  auto answer = http.request("/v1/enrol", &body);
+  if (!answer) {
+    sodium_memzero(box_sk, sizeof box_sk);
+    return Err{EnrolFailure{"transport", answer.error().message}};
+  }
+  // Whatever it says, refusals included, must come from the server the code names.
+  auto key = PublicKey::from_base64(answer->server_key);
+  if (!key || server_key_fingerprint(*key) != code.fingerprint || !signed_by(*answer, *key, "POST", "/v1/enrol")) {
+    sodium_memzero(box_sk, sizeof box_sk);
+    return Err{EnrolFailure{"wrong_server",
+                            "the server at " + code.server_url +
+                                " is not the one named in the enrolment code (its key does not match): the code "
+                                "may be for another office's server, or another machine is in the way. Nothing "
+                                "was enrolled"}};
+  }
+  if (answer->status != 200) {
+    sodium_memzero(box_sk, sizeof box_sk);
+    auto [err_code, words] = error_of(*answer);
+    return Err{EnrolFailure{err_code.empty() ? "http" : err_code, words}};
+  }
+  auto res = wire::parse_enrol_response(answer->body);
+  auto fail = [&](std::string words) {
+    sodium_memzero(box_sk, sizeof box_sk);
+    return Err{EnrolFailure{"protocol", std::move(words)}};
+  };
+  if (!res) return fail("the server's answer is not understood (" + res.error().message + ")");
+  auto sig = base64_decode(res->signature);
+  if (res->server_key != answer->server_key || !sig || sig->size() != 64 ||
+      !verify_bytes(wire::enrol_response_signing_text(*res, req.box_key),
+                    reinterpret_cast<const std::uint8_t*>(sig->data()), *key))
+    return fail("the server's enrolment answer is not signed by its own key");
+  if (res->device_id != device_id) return fail("the server enrolled another device than this one");
+  auto sealed = base64_decode(res->sealed_token);
+  if (!sealed || sealed->size() <= crypto_box_SEALBYTES) return fail("the server's credential is damaged");
+  std::string token(sealed->size() - crypto_box_SEALBYTES, '\0');
+  if (crypto_box_seal_open(reinterpret_cast<unsigned char*>(token.data()),
+                           reinterpret_cast<const unsigned char*>(sealed->data()), sealed->size(), box_pk,
+                           box_sk) != 0)
+    return fail("the server's credential cannot be opened");
+  sodium_memzero(box_sk, sizeof box_sk);
+  return Enrolled{code.server_url, std::move(token), *key, res->name};
 }
 
 }  // namespace cate

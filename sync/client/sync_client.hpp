@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <random>
 #include <string>
@@ -18,6 +19,8 @@
 #include <vector>
 
 #include "platform/result.hpp"
+#include "sync/protocol/enrolment.hpp"
+#include "sync/protocol/keys.hpp"
 #include "sync/protocol/wire.hpp"
 
 namespace cate {
@@ -63,6 +66,10 @@ struct SyncClientConfig {
   std::size_t max_batches_per_round = 1000;  ///< bounds one round
   /// The kiosk's clock, Unix milliseconds (sent with each batch: the server derives skew); null: system clock.
   std::function<std::int64_t()> clock;
+  /// The server's identity key pinned at enrolment: every answer must be signed by it, or the
+  /// round stops (SyncFailure::Identity) and nothing in that answer is believed. None: unpinned
+  /// (a kiosk enrolled the plain way, with --server and --token).
+  std::optional<PublicKey> server_key;
 };
 
 /// Why a round stopped early.
@@ -73,6 +80,7 @@ enum class SyncFailure {
   Protocol,   ///< the server answered something that is not the protocol
   Outbox,     ///< the kiosk's own store failed
   Pull,       ///< the pulled data could not be taken in
+  Identity,   ///< the answer is not signed by the server this kiosk was enrolled with
 };
 const char* to_string(SyncFailure f);
 
@@ -113,6 +121,26 @@ class Backoff {
   std::mt19937_64 rng_;
 };
 
+/// A kiosk's credential from enrolment, and the server it pinned.
+struct Enrolled {
+  std::string server_url;
+  std::string device_token;  ///< the bearer token for push and pull; keep it secret
+  PublicKey server_key;      ///< the server's identity key; its fingerprint matched the enrolment code
+  std::string name;          ///< the name the office gave this kiosk
+};
+
+/// Why enrolment failed: `code` for programs ("enrolment_used", "wrong_server", "transport",
+/// "protocol", or the server's error code), `message` in words for staff.
+struct EnrolFailure {
+  std::string code;
+  std::string message;
+};
+
+/// @brief Trades the enrolment code's one-time token at POST /v1/enrol for a credential. Every
+/// answer, refusals included, must come from the server whose key fingerprint is in the code.
+Result<Enrolled, EnrolFailure> enrol_device(const EnrolmentCode& code, const std::string& device_id,
+                                            long timeout_ms = 10000);
+
 class SyncClient {
  public:
   explicit SyncClient(SyncClientConfig config);
@@ -131,6 +159,7 @@ class SyncClient {
   SyncProgress progress() const;
 
  private:
+  friend Result<Enrolled, EnrolFailure> enrol_device(const EnrolmentCode&, const std::string&, long);
   struct Http;
   void set_progress(SyncProgress p);
   SyncClientConfig config_;

@@ -5,6 +5,8 @@
 // [SECTION] Readers         parse_* for each message; never throw out
 #include "sync/protocol/wire.hpp"
 
+#include <sodium.h>
+
 #include <nlohmann/json.hpp>
 
 namespace cate::wire {
@@ -117,6 +119,7 @@ std::string to_json(const PushRequest& m) {
                     {"payload", std::move(payload)}});
   }
   j["records"] = std::move(recs);
+  if (m.outbox_pending >= 0) j["outbox_pending"] = m.outbox_pending;
   return j.dump();
 }
 
@@ -153,6 +156,40 @@ std::string to_json(const Health& m) {
   return j.dump();
 }
 
+std::string to_json(const EnrolRequest& m) {
+  json j = envelope("enrol_request");
+  j["token"] = m.token;
+  j["device_id"] = m.device_id;
+  j["box_key"] = m.box_key;
+  return j.dump();
+}
+
+std::string to_json(const EnrolResponse& m) {
+  json j = envelope("enrol_response");
+  j["device_id"] = m.device_id;
+  j["name"] = m.name;
+  j["sealed_token"] = m.sealed_token;
+  j["server_key"] = m.server_key;
+  j["server_clock_ms"] = m.server_clock_ms;
+  j["signature"] = m.signature;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string enrol_response_signing_text(const EnrolResponse& m, std::string_view box_key) {
+  return "CATE-ENROL1 enrol_response\n" + m.device_id + "\n" + m.name + "\n" + m.sealed_token + "\n" +
+         m.server_key + "\n" + std::to_string(m.server_clock_ms) + "\n" + std::string(box_key);
+}
+
+std::string answer_signing_text(std::string_view nonce, std::string_view method, std::string_view path, int status,
+                                std::string_view body) {
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(body.data()), body.size(), nullptr, 0);
+  char hex[65];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  return "CATE-SYNC1 answer\n" + std::string(nonce) + "\n" + std::string(method) + " " + std::string(path) + "\n" +
+         std::to_string(status) + "\n" + hex;
+}
+
 std::string to_json(const ErrorBody& m) {
   json j = envelope("error");
   j["code"] = m.code;
@@ -185,6 +222,7 @@ Result<PushRequest, WireError> parse_push_request(std::string_view body) {
       if (r.payload.size() > kMaxPayloadBytes) throw WireFault{w + ".payload is too large"};
       m.records.push_back(std::move(r));
     }
+    if (j.contains("outbox_pending")) m.outbox_pending = need_int(j, "outbox_pending", "push_request");
     return m;
   });
 }
@@ -227,6 +265,29 @@ Result<Health, WireError> parse_health(std::string_view body) {
     Health m;
     m.status = need_string(j, "status", "health");
     m.server_clock_ms = need_int(j, "server_clock_ms", "health");
+    return m;
+  });
+}
+
+Result<EnrolRequest, WireError> parse_enrol_request(std::string_view body) {
+  return read<EnrolRequest>(body, "enrol_request", [](const json& j) -> Result<EnrolRequest, WireError> {
+    EnrolRequest m;
+    m.token = need_string(j, "token", "enrol_request", 200);
+    m.device_id = need_string(j, "device_id", "enrol_request", 64);
+    m.box_key = need_string(j, "box_key", "enrol_request", 100);
+    return m;
+  });
+}
+
+Result<EnrolResponse, WireError> parse_enrol_response(std::string_view body) {
+  return read<EnrolResponse>(body, "enrol_response", [](const json& j) -> Result<EnrolResponse, WireError> {
+    EnrolResponse m;
+    m.device_id = need_string(j, "device_id", "enrol_response", 64);
+    m.name = need_string(j, "name", "enrol_response", 400);
+    m.sealed_token = need_string(j, "sealed_token", "enrol_response", 400);
+    m.server_key = need_string(j, "server_key", "enrol_response", 100);
+    m.server_clock_ms = need_int(j, "server_clock_ms", "enrol_response");
+    m.signature = need_string(j, "signature", "enrol_response", 200);
     return m;
   });
 }

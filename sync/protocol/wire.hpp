@@ -5,6 +5,11 @@
 ///   POST /v1/push   PushRequest  -> PushResponse    (upload the outbox, one batch)
 ///   GET  /v1/pull   ?cursor=     -> PullResponse    (meetings, rosters, revocations, keys)
 ///   GET  /v1/health              -> Health
+///   POST /v1/enrol  EnrolRequest -> EnrolResponse   (trade a one-time enrolment token for a credential)
+///
+/// Every answer (errors included) carries kSignatureHeader: the server's identity key signs
+/// answer_signing_text() over the request's kNonceHeader, so a kiosk that pinned the server at
+/// enrolment (sync/protocol/enrolment.hpp) believes nothing another machine says.
 ///   any failure                  -> ErrorBody with an HTTP status
 ///
 /// Parsing never throws: text that is not the message asked for gives a WireError naming what
@@ -47,6 +52,7 @@ struct PushRequest {
   std::string device_id;             ///< the device's own ID (a UUID made at first start)
   std::int64_t device_clock_ms = 0;  ///< device clock when the batch was sent: the server derives skew
   std::vector<Record> records;
+  std::int64_t outbox_pending = -1;  ///< records waiting on the device before this batch; -1: not said
 };
 
 enum class RecordStatus {
@@ -91,6 +97,45 @@ struct ErrorBody {
   std::string message;  ///< in words, for logs and for the staff screen
   bool retry = false;   ///< true: the same request may succeed later (busy, rate limited)
 };
+
+/// Enrolment: the kiosk gives the one-time token from the enrolment QR, its own ID, and a
+/// public key (X25519, made for this attempt) that the server seals the device token to.
+struct EnrolRequest {
+  std::string token;      ///< the one-time enrolment token (base32, from the QR)
+  std::string device_id;  ///< the kiosk's own ID
+  std::string box_key;    ///< base64 of a 32-byte X25519 public key made for this attempt only
+};
+
+/// The server's answer: the device credential, sealed to the kiosk's box_key, and the server's
+/// identity key; signed by that key over enrol_response_signing_text().
+struct EnrolResponse {
+  std::string device_id;           ///< as asked
+  std::string name;                ///< the name the office gave the device ("Front door")
+  std::string sealed_token;        ///< base64 crypto_box_seal(device token, box_key)
+  std::string server_key;          ///< base64 of the server's Ed25519 identity key (its fingerprint is in the QR)
+  std::int64_t server_clock_ms = 0;
+  std::string signature;           ///< base64 Ed25519 signature by server_key
+};
+
+/// What the server signs in an EnrolResponse: every field and the kiosk's box_key, one a line.
+std::string enrol_response_signing_text(const EnrolResponse& m, std::string_view box_key);
+
+/// Request header: 16 random bytes (base64) the kiosk makes for each request.
+inline constexpr const char* kNonceHeader = "X-Cate-Nonce";
+/// Answer header: base64 of the server's identity key (a kiosk checks it against the pinned
+/// fingerprint or key; the header alone proves nothing).
+inline constexpr const char* kServerKeyHeader = "X-Cate-Server-Key";
+/// Answer header: base64 Ed25519 signature by the server's identity key over answer_signing_text().
+inline constexpr const char* kSignatureHeader = "X-Cate-Signature";
+/// What the server signs in every answer: the request's nonce, method and path (no query), the
+/// status, and BLAKE2b-256 of the body. A replayed or re-routed answer does not verify.
+std::string answer_signing_text(std::string_view nonce, std::string_view method, std::string_view path, int status,
+                                std::string_view body);
+
+std::string to_json(const EnrolRequest& m);
+std::string to_json(const EnrolResponse& m);
+Result<EnrolRequest, WireError> parse_enrol_request(std::string_view body);
+Result<EnrolResponse, WireError> parse_enrol_response(std::string_view body);
 
 std::string to_json(const PushRequest& m);
 std::string to_json(const PushResponse& m);

@@ -1,6 +1,7 @@
 // cate-syncd's HTTP service.
 //
 // [SECTION] Helpers     clock, log lines, error answers, authentication
+// [SECTION] Enrol       POST /v1/enrol
 // [SECTION] Push        POST /v1/push
 // [SECTION] Pull        GET  /v1/pull?cursor=
 // [SECTION] Server      routes, limits, start and stop
@@ -103,6 +104,100 @@ struct SyncServer::Impl {
     return device;
   }
 
+  /// Signs the answer with the server's identity key (wire.hpp, answer_signing_text).
+  void sign(const httplib::Request& req, httplib::Response& res) {
+    if (!config.identity) return;
+    std::string text = wire::answer_signing_text(req.get_header_value(wire::kNonceHeader), req.method, req.path,
+                                                 res.status, res.body);
+    auto sig = sign_bytes(text, *config.identity);
+    res.set_header(wire::kServerKeyHeader, config.identity->public_key().base64());
+    res.set_header(wire::kSignatureHeader,
+                   base64_encode(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size())));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // [SECTION] Enrol
+  // A one-time token from the enrolment QR is traded for a device credential, sealed to a key
+  // the kiosk made for this attempt, in an answer signed by the server's identity key.
+  // -------------------------------------------------------------------------------------------
+  void enrol(const httplib::Request& req, httplib::Response& res) {
+    nlohmann::json line = {{"event", "enrol"}, {"remote", req.remote_addr}};
+    auto finish = [&] {
+      line["status"] = res.status;
+      log(std::move(line));
+    };
+    if (!limiter.allow("addr:" + req.remote_addr, now_ms())) {
+      answer_error(res, 429, "rate_limited", "too many requests from this address; try again shortly", true);
+      res.set_header("Retry-After", "1");
+      return finish();
+    }
+    if (!config.identity) {
+      answer_error(res, 503, "no_identity", "this server has no identity key and cannot enrol kiosks", false);
+      return finish();
+    }
+    if (req.body.size() > 4096) {
+      answer_error(res, 413, "too_large", "an enrolment request is a few hundred bytes; this one is too large", false);
+      return finish();
+    }
+    auto msg = wire::parse_enrol_request(req.body);
+    if (!msg) {
+      answer_error(res, 400, "bad_request", "the enrolment request cannot be read: " + msg.error().message, false);
+      line["error"] = msg.error().message;
+      return finish();
+    }
+    auto box_key = base64_decode(msg->box_key);
+    if (!box_key || box_key->size() != crypto_box_PUBLICKEYBYTES || msg->device_id.empty()) {
+      answer_error(res, 400, "bad_request", "the enrolment request needs a device ID and a 32-byte box_key", false);
+      return finish();
+    }
+    line["device"] = msg->device_id;
+    const std::string device_token = new_device_token();
+    StoreResult<Redeemed> redeemed = Redeemed{};
+    {
+      std::lock_guard lock(records_mutex);
+      redeemed = records.redeem_enrolment(msg->token, msg->device_id, device_token, now_ms());
+    }
+    if (!redeemed) {
+      answer_error(res, 503, "storage", "the server cannot enrol devices now: " + redeemed.error(), true);
+      return finish();
+    }
+    switch (redeemed->refusal) {
+      case EnrolRefusal::Unknown:
+        answer_error(res, 401, "enrolment_unknown",
+                     "this server does not know the enrolment code; ask the office for a new one", false);
+        return finish();
+      case EnrolRefusal::Used:
+        answer_error(res, 410, "enrolment_used",
+                     "this enrolment code was already used (each works once); ask the office for a new one", false);
+        return finish();
+      case EnrolRefusal::Expired:
+        answer_error(res, 410, "enrolment_expired", "this enrolment code has expired; ask the office for a new one",
+                     false);
+        return finish();
+      case EnrolRefusal::Withdrawn:
+        answer_error(res, 403, "enrolment_withdrawn",
+                     "the office withdrew this enrolment code; ask the office for a new one", false);
+        return finish();
+      case EnrolRefusal::None: break;
+    }
+    std::string sealed(crypto_box_SEALBYTES + device_token.size(), '\0');
+    crypto_box_seal(reinterpret_cast<unsigned char*>(sealed.data()),
+                    reinterpret_cast<const unsigned char*>(device_token.data()), device_token.size(),
+                    reinterpret_cast<const unsigned char*>(box_key->data()));
+    wire::EnrolResponse out;
+    out.device_id = redeemed->device->device_id;
+    out.name = redeemed->device->name;
+    out.sealed_token = base64_encode(sealed);
+    out.server_key = config.identity->public_key().base64();
+    out.server_clock_ms = now_ms();
+    auto sig = sign_bytes(wire::enrol_response_signing_text(out, msg->box_key), *config.identity);
+    out.signature = base64_encode(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
+    res.status = 200;
+    res.set_content(wire::to_json(out), "application/json");
+    line["name"] = out.name;
+    finish();
+  }
+
   // -------------------------------------------------------------------------------------------
   // [SECTION] Push
   // -------------------------------------------------------------------------------------------
@@ -139,7 +234,8 @@ struct SyncServer::Impl {
                                                  ", but the token belongs to another device", false);
       return finish();
     }
-    ReceivedBatch batch{device->device_id, msg->device_clock_ms, now_ms(), std::move(msg->records)};
+    ReceivedBatch batch{device->device_id, msg->device_clock_ms, now_ms(), std::move(msg->records),
+                        msg->outbox_pending};
     StoreResult<std::vector<wire::RecordResult>> results = std::vector<wire::RecordResult>{};
     {
       std::lock_guard lock(records_mutex);
@@ -181,6 +277,10 @@ struct SyncServer::Impl {
     }
     line["device"] = device->device_id;
     const std::int64_t now = now_ms();
+    {
+      std::lock_guard lock(records_mutex);
+      (void)records.saw_device(device->device_id, now);  // "last seen" only: a failure here stops nothing
+    }
     Bundle b;
     std::optional<SigningKeyRecord> signer;
     std::string failure;
@@ -257,10 +357,12 @@ struct SyncServer::Impl {
     http.set_read_timeout(config.read_timeout_s, 0);
     http.set_write_timeout(config.read_timeout_s, 0);
     http.set_keep_alive_max_count(100);
-    http.Post("/v1/push", [this](const httplib::Request& q, httplib::Response& r) { push(q, r); });
-    http.Get("/v1/pull", [this](const httplib::Request& q, httplib::Response& r) { pull(q, r); });
-    http.Get("/v1/health", [this](const httplib::Request&, httplib::Response& r) {
+    http.Post("/v1/push", [this](const httplib::Request& q, httplib::Response& r) { push(q, r); sign(q, r); });
+    http.Get("/v1/pull", [this](const httplib::Request& q, httplib::Response& r) { pull(q, r); sign(q, r); });
+    http.Post("/v1/enrol", [this](const httplib::Request& q, httplib::Response& r) { enrol(q, r); sign(q, r); });
+    http.Get("/v1/health", [this](const httplib::Request& q, httplib::Response& r) {
       r.set_content(wire::to_json(wire::Health{"ok", wire::kProtocolVersion, now_ms()}), "application/json");
+      sign(q, r);
     });
     http.set_error_handler(httplib::Server::HandlerWithResponse(
         [this](const httplib::Request& q, httplib::Response& r) {
@@ -270,11 +372,13 @@ struct SyncServer::Impl {
                         : r.status == 404 ? "there is no " + q.method + " " + q.path + " here"
                                           : "the request cannot be read (HTTP " + std::to_string(r.status) + ")";
       answer_error(r, r.status, code, msg, false);
+      sign(q, r);
       log({{"event", "refused"}, {"remote", q.remote_addr}, {"path", q.path}, {"status", r.status}});
       return httplib::Server::HandlerResponse::Handled;
     }));
     http.set_exception_handler([this](const httplib::Request& q, httplib::Response& r, std::exception_ptr) {
       answer_error(r, 500, "internal", "the server failed on this request; it has been logged", true);
+      sign(q, r);
       log({{"event", "exception"}, {"path", q.path}});
     });
     if (config.port == 0) {

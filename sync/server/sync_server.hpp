@@ -1,16 +1,18 @@
 #pragma once
-/// @brief cate-syncd's HTTP service: push, pull and health over cpp-httplib, in-process, so the
+/// @brief cate-syncd's HTTP service: enrol, push, pull and health over cpp-httplib, in-process, so the
 /// program (syncd_main.cpp) and the tests run the very same server. Endpoints and messages:
 /// sync/protocol/SYNC.md.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "platform/result.hpp"
 #include "sync/admin/central_store.hpp"
+#include "sync/protocol/keys.hpp"
 #include "sync/server/sync_store.hpp"
 
 namespace cate {
@@ -26,6 +28,9 @@ struct SyncServerConfig {
   std::function<void(std::string_view line)> log;
   /// The server's clock, Unix milliseconds; null: the system clock.
   std::function<std::int64_t()> clock;
+  /// The server's identity key (server_identity.hpp): signs every answer and enrolment. Without
+  /// it answers go unsigned and POST /v1/enrol is refused ("no_identity").
+  std::optional<SecretKey> identity;
 };
 
 class SyncServer {

@@ -8,6 +8,7 @@
 /// one meeting, the one made first (by the device's clock corrected for its skew) counts; the
 /// others are kept, flagged as attendance duplicates, for the report.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,48 @@ struct ReceivedBatch {
   std::int64_t device_clock_ms = 0;  ///< the device's clock when it sent the batch
   std::int64_t received_ms = 0;      ///< the server's clock when it took the batch in
   std::vector<wire::Record> records;
+  std::int64_t outbox_pending = -1;  ///< records waiting on the device, as it said; -1: not said
+};
+
+/// A device the office made with `cate-admin device add`: a name and a one-time token.
+struct NewEnrolment {
+  std::string name;                ///< for staff ("Front door"); unique among devices in use
+  std::string token;               ///< the one-time token (kept only as a hash)
+  std::int64_t created_at_ms = 0;  ///< office clock
+  std::int64_t expires_at_ms = 0;  ///< after this the token is refused
+};
+
+/// Why an enrolment token was not traded for a credential.
+enum class EnrolRefusal {
+  None,       ///< traded: see Redeemed::device
+  Unknown,    ///< no such token (mistyped, or from another office)
+  Used,       ///< a kiosk already traded it: tokens work once
+  Expired,    ///< older than its expiry
+  Withdrawn,  ///< the office revoked the device before it was enrolled
+};
+
+struct Redeemed {
+  EnrolRefusal refusal = EnrolRefusal::None;
+  std::optional<SyncDevice> device;  ///< None: the device now enrolled under the new credential
+};
+
+/// One line of `cate-admin device list`: an enrolled device, or a token waiting for its kiosk.
+struct DeviceListing {
+  std::string name;
+  std::string device_id;  ///< empty while the token waits
+  std::string state;      ///< "waiting", "expired", "withdrawn", "enrolled", "revoked"
+  std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> enrolled_at_ms, last_seen_ms, revoked_at_ms, expires_at_ms;
+  std::optional<std::int64_t> queue_depth;  ///< records waiting on the kiosk at its last upload
+  std::int64_t records = 0;                 ///< records received from it
+};
+
+/// What the server holds about one meeting, for `cate-admin report`.
+struct MeetingReport {
+  std::int64_t checked_in = 0;  ///< distinct RSVPs checked in (the counted check-ins)
+  std::int64_t duplicates = 0;  ///< check-ins of an RSVP already checked in (another kiosk, later)
+  std::map<std::string, std::int64_t> refused_by_outcome;  ///< refused scans at the meeting, by outcome
+  std::map<std::string, std::int64_t> records_by_device;   ///< check-ins and refused scans of the meeting, by device ID
 };
 
 /// A check-in as the server holds it (for the report and the tests).
@@ -64,6 +107,22 @@ class SyncStore {
   virtual StoreResult<std::optional<SyncDevice>> device_for_token(std::string_view token) = 0;
   /// @brief Withdraws a device at `now_ms`: its next request is refused.
   virtual StoreDone revoke_device(std::string_view device_id, std::int64_t now_ms) = 0;
+
+  /// @brief Keeps a one-time enrolment token (as a hash); refuses a name already in use.
+  virtual StoreDone add_enrolment(const NewEnrolment& enrolment) = 0;
+  /// @brief Trades an enrolment token for a device credential in one transaction: the device
+  /// (named as the enrolment, under the kiosk's own ID) is enrolled under `device_token`, or
+  /// re-enrolled if it was before; the token is used up.
+  virtual StoreResult<Redeemed> redeem_enrolment(std::string_view enrol_token, std::string_view device_id,
+                                                 std::string_view device_token, std::int64_t now_ms) = 0;
+  /// @brief Every device and every unused enrolment, oldest first; states judged at `now_ms`.
+  virtual StoreResult<std::vector<DeviceListing>> devices(std::int64_t now_ms) = 0;
+  /// @brief Revokes the devices and withdraws the unused enrolments of this name; how many.
+  virtual StoreResult<int> revoke_by_name(std::string_view name, std::int64_t now_ms) = 0;
+  /// @brief Notes an authenticated request from the device (its "last seen").
+  virtual StoreDone saw_device(std::string_view device_id, std::int64_t now_ms) = 0;
+  /// @brief Check-ins, duplicates, refused scans and records per device for one meeting.
+  virtual StoreResult<MeetingReport> meeting_report(std::string_view meeting_id) = 0;
 
   /// @brief Records one batch in one transaction and answers for each record; nothing is
   /// answered Stored that is not on disk.

@@ -115,6 +115,30 @@ COMMENT ON COLUMN sync_refused_scan.method IS 'how the code was read';
 COMMENT ON COLUMN sync_refused_scan.meeting_id IS 'the kiosk''s active meeting then, if any';
 COMMENT ON COLUMN sync_refused_scan.original_ms IS 'device clock at the scan';
 )sql",
+    // Version 2: enrolment by one-time token, and what the office sees of each device.
+    R"sql(
+CREATE TABLE sync_enrolment (
+  token_hash      text PRIMARY KEY,
+  name            text NOT NULL,
+  created_at_ms   bigint NOT NULL,
+  expires_at_ms   bigint NOT NULL,
+  used_at_ms      bigint,
+  device_id       text,
+  withdrawn_at_ms bigint
+);
+COMMENT ON TABLE sync_enrolment IS 'One-time enrolment tokens; written by cate-admin device add, used up by POST /v1/enrol';
+COMMENT ON COLUMN sync_enrolment.token_hash IS 'BLAKE2b-256 hex of the one-time token; the token itself is never stored';
+COMMENT ON COLUMN sync_enrolment.name IS 'the device''s name for staff; written by cate-admin device add';
+COMMENT ON COLUMN sync_enrolment.created_at_ms IS 'office clock when cate-admin made it';
+COMMENT ON COLUMN sync_enrolment.expires_at_ms IS 'after this the token is refused (expired)';
+COMMENT ON COLUMN sync_enrolment.used_at_ms IS 'server clock when a kiosk traded it; NULL while unused';
+COMMENT ON COLUMN sync_enrolment.device_id IS 'the kiosk that traded it; NULL while unused';
+COMMENT ON COLUMN sync_enrolment.withdrawn_at_ms IS 'office clock when revoked before any kiosk used it; NULL otherwise';
+ALTER TABLE sync_device ADD COLUMN enrolled_at_ms bigint;
+ALTER TABLE sync_device ADD COLUMN queue_depth bigint;
+COMMENT ON COLUMN sync_device.enrolled_at_ms IS 'server clock when it traded an enrolment token; NULL if added by cate-syncd device add';
+COMMENT ON COLUMN sync_device.queue_depth IS 'records waiting on the kiosk as it said at its last upload; NULL if never said';
+)sql",
 };
 constexpr int kPgSchemaVersion = static_cast<int>(sizeof kPgMigrations / sizeof kPgMigrations[0]);
 
@@ -306,6 +330,170 @@ class PgSyncStore final : public SyncStore {
     return std::monostate{};
   }
 
+  StoreDone add_enrolment(const NewEnrolment& e) override {
+    std::lock_guard lock(mutex_);
+    try {
+      db_.ensure();
+      Transaction tx(db_);
+      db_.exec("LOCK TABLE sync_enrolment IN SHARE ROW EXCLUSIVE MODE");
+      Rows q = db_.run("name_in_use",
+                       "SELECT 1 FROM sync_device WHERE name = $1 AND revoked_at_ms IS NULL UNION ALL "
+                       "SELECT 1 FROM sync_enrolment WHERE name = $1 AND used_at_ms IS NULL AND withdrawn_at_ms IS NULL "
+                       "AND expires_at_ms > $2::bigint",
+                       {e.name, num(e.created_at_ms)});
+      if (q.size() > 0)
+        return Err{"a device named \"" + e.name + "\" is already in use or waiting for its kiosk; pick another "
+                   "name, or revoke that one first"};
+      db_.run("add_enrolment",
+              "INSERT INTO sync_enrolment(token_hash, name, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4)",
+              {token_hash(e.token), e.name, num(e.created_at_ms), num(e.expires_at_ms)});
+      tx.commit();
+    } catch (const SqlFault& f) {
+      return Err{"cannot keep the enrolment: " + f.message};
+    }
+    return std::monostate{};
+  }
+
+  StoreResult<Redeemed> redeem_enrolment(std::string_view enrol_token, std::string_view device_id,
+                                         std::string_view device_token, std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    Redeemed out;
+    try {
+      db_.ensure();
+      Transaction tx(db_);
+      const std::string hash = token_hash(enrol_token);
+      Rows q = db_.run("find_enrolment",
+                       "SELECT name, expires_at_ms, used_at_ms, withdrawn_at_ms FROM sync_enrolment "
+                       "WHERE token_hash = $1 FOR UPDATE",
+                       {hash});
+      if (q.size() == 0) {
+        out.refusal = EnrolRefusal::Unknown;
+        return out;
+      }
+      const std::string name = q.text(0, 0);
+      if (!q.is_null(0, 3)) out.refusal = EnrolRefusal::Withdrawn;
+      else if (!q.is_null(0, 2)) out.refusal = EnrolRefusal::Used;
+      else if (q.i64(0, 1) <= now_ms) out.refusal = EnrolRefusal::Expired;
+      if (out.refusal != EnrolRefusal::None) return out;
+      db_.run("enrol_device",
+              "INSERT INTO sync_device(device_id, name, token_hash, created_at_ms, enrolled_at_ms) "
+              "VALUES ($1, $2, $3, $4, $4) ON CONFLICT (device_id) DO UPDATE SET name = excluded.name, "
+              "token_hash = excluded.token_hash, revoked_at_ms = NULL, enrolled_at_ms = excluded.enrolled_at_ms",
+              {std::string(device_id), name, token_hash(device_token), num(now_ms)});
+      db_.run("use_enrolment", "UPDATE sync_enrolment SET used_at_ms = $1, device_id = $2 WHERE token_hash = $3",
+              {num(now_ms), std::string(device_id), hash});
+      tx.commit();
+      out.device = SyncDevice{std::string(device_id), name, now_ms, std::nullopt, std::nullopt};
+    } catch (const SqlFault& f) {
+      return Err{"cannot enrol the device: " + f.message};
+    }
+    return out;
+  }
+
+  StoreResult<std::vector<DeviceListing>> devices(std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    std::vector<DeviceListing> out;
+    try {
+      db_.ensure();
+      auto opt = [](const Rows& r, int i, int c) {
+        return r.is_null(i, c) ? std::optional<std::int64_t>() : r.i64(i, c);
+      };
+      Rows d = db_.run("list_devices",
+                       "SELECT d.name, d.device_id, d.created_at_ms, d.enrolled_at_ms, d.last_seen_ms, d.revoked_at_ms, "
+                       "d.queue_depth, (SELECT count(*) FROM sync_record r WHERE r.device_id = d.device_id) "
+                       "FROM sync_device d ORDER BY d.created_at_ms, d.name",
+                       {});
+      for (int i = 0; i < d.size(); ++i) {
+        DeviceListing l;
+        l.name = d.text(i, 0);
+        l.device_id = d.text(i, 1);
+        l.created_at_ms = d.i64(i, 2);
+        l.enrolled_at_ms = opt(d, i, 3);
+        l.last_seen_ms = opt(d, i, 4);
+        l.revoked_at_ms = opt(d, i, 5);
+        l.queue_depth = opt(d, i, 6);
+        l.records = d.i64(i, 7);
+        l.state = l.revoked_at_ms ? "revoked" : "enrolled";
+        out.push_back(std::move(l));
+      }
+      Rows e = db_.run("list_enrolments",
+                       "SELECT name, created_at_ms, expires_at_ms, withdrawn_at_ms FROM sync_enrolment "
+                       "WHERE used_at_ms IS NULL ORDER BY created_at_ms, name",
+                       {});
+      for (int i = 0; i < e.size(); ++i) {
+        DeviceListing l;
+        l.name = e.text(i, 0);
+        l.created_at_ms = e.i64(i, 1);
+        l.expires_at_ms = e.i64(i, 2);
+        l.revoked_at_ms = opt(e, i, 3);
+        l.state = l.revoked_at_ms ? "withdrawn" : *l.expires_at_ms <= now_ms ? "expired" : "waiting";
+        out.push_back(std::move(l));
+      }
+    } catch (const SqlFault& f) {
+      return Err{"cannot read the devices: " + f.message};
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const DeviceListing& a, const DeviceListing& b) { return a.created_at_ms < b.created_at_ms; });
+    return out;
+  }
+
+  StoreResult<int> revoke_by_name(std::string_view name, std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    try {
+      db_.ensure();
+      Transaction tx(db_);
+      Rows d = db_.run("revoke_name",
+                       "UPDATE sync_device SET revoked_at_ms = $1 WHERE name = $2 AND revoked_at_ms IS NULL",
+                       {num(now_ms), std::string(name)});
+      Rows e = db_.run("withdraw_name",
+                       "UPDATE sync_enrolment SET withdrawn_at_ms = $1 WHERE name = $2 AND used_at_ms IS NULL "
+                       "AND withdrawn_at_ms IS NULL",
+                       {num(now_ms), std::string(name)});
+      tx.commit();
+      return static_cast<int>(d.affected() + e.affected());
+    } catch (const SqlFault& f) {
+      return Err{"cannot revoke the device: " + f.message};
+    }
+  }
+
+  StoreDone saw_device(std::string_view device_id, std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    try {
+      db_.ensure();
+      db_.run("saw_device", "UPDATE sync_device SET last_seen_ms = $1 WHERE device_id = $2",
+              {num(now_ms), std::string(device_id)});
+    } catch (const SqlFault& f) {
+      return Err{"cannot note the device: " + f.message};
+    }
+    return std::monostate{};
+  }
+
+  StoreResult<MeetingReport> meeting_report(std::string_view meeting_id) override {
+    std::lock_guard lock(mutex_);
+    MeetingReport r;
+    try {
+      db_.ensure();
+      const std::string m(meeting_id);
+      Rows c = db_.run("report_check_ins",
+                       "SELECT count(*) FILTER (WHERE counted), count(*) FILTER (WHERE NOT counted) "
+                       "FROM sync_check_in WHERE meeting_id = $1",
+                       {m});
+      r.checked_in = c.i64(0, 0);
+      r.duplicates = c.i64(0, 1);
+      Rows f = db_.run("report_refused",
+                       "SELECT outcome, count(*) FROM sync_refused_scan WHERE meeting_id = $1 GROUP BY outcome", {m});
+      for (int i = 0; i < f.size(); ++i) r.refused_by_outcome[f.text(i, 0)] = f.i64(i, 1);
+      Rows d = db_.run("report_devices",
+                       "SELECT device_id, count(*) FROM (SELECT device_id FROM sync_check_in WHERE meeting_id = $1 "
+                       "UNION ALL SELECT device_id FROM sync_refused_scan WHERE meeting_id = $1) AS x GROUP BY device_id",
+                       {m});
+      for (int i = 0; i < d.size(); ++i) r.records_by_device[d.text(i, 0)] = d.i64(i, 1);
+    } catch (const SqlFault& f) {
+      return Err{"cannot read the report: " + f.message};
+    }
+    return r;
+  }
+
   StoreResult<std::vector<wire::RecordResult>> record_batch(const ReceivedBatch& b) override {
     std::lock_guard lock(mutex_);
     const std::int64_t skew = b.received_ms - b.device_clock_ms;
@@ -340,7 +528,10 @@ class PgSyncStore final : public SyncStore {
     try {
       db_.ensure();
       Transaction tx(db_);
-      db_.run("seen", "UPDATE sync_device SET last_seen_ms = $1 WHERE device_id = $2", {received_text, b.device_id});
+      db_.run("seen", "UPDATE sync_device SET last_seen_ms = $1, queue_depth = coalesce($3::bigint, queue_depth) "
+              "WHERE device_id = $2",
+              {received_text, b.device_id,
+               b.outbox_pending >= 0 ? std::optional<std::string>(num(b.outbox_pending)) : std::nullopt});
       if (!rsvp_keys.empty()) {
         // Another cate-syncd on this database deciding "first" for the same RSVP waits for us.
         std::string array = "{";

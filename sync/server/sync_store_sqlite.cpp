@@ -6,6 +6,8 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "sync/server/record_facts.hpp"
 #include "sync/server/sync_store.hpp"
 
@@ -65,6 +67,20 @@ CREATE TABLE sync_refused_scan (
   meeting_id   TEXT,                   -- the kiosk's active meeting then, if any
   original_ms  INTEGER NOT NULL        -- device clock at the scan
 ) STRICT;
+)sql",
+    // Version 2: enrolment by one-time token, and what the office sees of each device.
+    R"sql(
+CREATE TABLE sync_enrolment (
+  token_hash      TEXT PRIMARY KEY,     -- BLAKE2b-256 hex of the one-time token; the token itself is never stored
+  name            TEXT NOT NULL,        -- the device's name for staff; written by cate-admin device add
+  created_at_ms   INTEGER NOT NULL,     -- office clock when cate-admin made it
+  expires_at_ms   INTEGER NOT NULL,     -- after this the token is refused ("expired")
+  used_at_ms      INTEGER,              -- server clock when a kiosk traded it; NULL while unused
+  device_id       TEXT,                 -- the kiosk that traded it; NULL while unused
+  withdrawn_at_ms INTEGER               -- office clock when revoked before any kiosk used it; NULL otherwise
+) STRICT;
+ALTER TABLE sync_device ADD COLUMN enrolled_at_ms INTEGER;  -- server clock when it traded an enrolment token; NULL if added by cate-syncd device add
+ALTER TABLE sync_device ADD COLUMN queue_depth INTEGER;     -- records waiting on the kiosk as it said at its last upload; NULL if never said
 )sql",
 };
 constexpr int kSyncSchemaVersion = static_cast<int>(sizeof kSyncMigrations / sizeof kSyncMigrations[0]);
@@ -222,13 +238,153 @@ class SqliteSyncStore final : public SyncStore {
     return std::monostate{};
   }
 
+  StoreDone add_enrolment(const NewEnrolment& e) override {
+    try {
+      Transaction tx(db_);
+      Stmt q(db_, "SELECT 1 FROM sync_device WHERE name = ?1 AND revoked_at_ms IS NULL UNION ALL "
+                  "SELECT 1 FROM sync_enrolment WHERE name = ?1 AND used_at_ms IS NULL AND withdrawn_at_ms IS NULL "
+                  "AND expires_at_ms > ?2");
+      if (q.bind(1, e.name).bind(2, e.created_at_ms).step())
+        return Err{"a device named \"" + e.name + "\" is already in use or waiting for its kiosk; pick another "
+                   "name, or revoke that one first"};
+      Stmt ins(db_, "INSERT INTO sync_enrolment(token_hash, name, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)");
+      ins.bind(1, token_hash(e.token)).bind(2, e.name).bind(3, e.created_at_ms).bind(4, e.expires_at_ms).step();
+      tx.commit();
+    } catch (const SqlFault& f) {
+      return Err{"cannot keep the enrolment: " + f.message};
+    }
+    return std::monostate{};
+  }
+
+  StoreResult<Redeemed> redeem_enrolment(std::string_view enrol_token, std::string_view device_id,
+                                         std::string_view device_token, std::int64_t now_ms) override {
+    Redeemed out;
+    try {
+      Transaction tx(db_);
+      const std::string hash = token_hash(enrol_token);
+      Stmt q(db_, "SELECT name, expires_at_ms, used_at_ms, withdrawn_at_ms FROM sync_enrolment WHERE token_hash = ?");
+      if (!q.bind(1, hash).step()) {
+        out.refusal = EnrolRefusal::Unknown;
+        return out;
+      }
+      const std::string name = q.text(0);
+      if (!q.is_null(3)) out.refusal = EnrolRefusal::Withdrawn;
+      else if (!q.is_null(2)) out.refusal = EnrolRefusal::Used;
+      else if (q.i64(1) <= now_ms) out.refusal = EnrolRefusal::Expired;
+      if (out.refusal != EnrolRefusal::None) return out;
+      Stmt up(db_, "INSERT INTO sync_device(device_id, name, token_hash, created_at_ms, enrolled_at_ms) "
+                   "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT(device_id) DO UPDATE SET name = excluded.name, "
+                   "token_hash = excluded.token_hash, revoked_at_ms = NULL, enrolled_at_ms = excluded.enrolled_at_ms");
+      up.bind(1, device_id).bind(2, name).bind(3, token_hash(device_token)).bind(4, now_ms).step();
+      Stmt used(db_, "UPDATE sync_enrolment SET used_at_ms = ?, device_id = ? WHERE token_hash = ?");
+      used.bind(1, now_ms).bind(2, device_id).bind(3, hash).step();
+      tx.commit();
+      out.device = SyncDevice{std::string(device_id), name, now_ms, std::nullopt, std::nullopt};
+    } catch (const SqlFault& f) {
+      return Err{"cannot enrol the device: " + f.message};
+    }
+    return out;
+  }
+
+  StoreResult<std::vector<DeviceListing>> devices(std::int64_t now_ms) override {
+    std::vector<DeviceListing> out;
+    try {
+      Stmt d(db_, "SELECT d.name, d.device_id, d.created_at_ms, d.enrolled_at_ms, d.last_seen_ms, d.revoked_at_ms, "
+                  "d.queue_depth, (SELECT count(*) FROM sync_record r WHERE r.device_id = d.device_id) "
+                  "FROM sync_device d ORDER BY d.created_at_ms, d.name");
+      auto opt = [&](Stmt& s, int c) { return s.is_null(c) ? std::optional<std::int64_t>() : s.i64(c); };
+      while (d.step()) {
+        DeviceListing l;
+        l.name = d.text(0);
+        l.device_id = d.text(1);
+        l.created_at_ms = d.i64(2);
+        l.enrolled_at_ms = opt(d, 3);
+        l.last_seen_ms = opt(d, 4);
+        l.revoked_at_ms = opt(d, 5);
+        l.queue_depth = opt(d, 6);
+        l.records = d.i64(7);
+        l.state = l.revoked_at_ms ? "revoked" : "enrolled";
+        out.push_back(std::move(l));
+      }
+      Stmt e(db_, "SELECT name, created_at_ms, expires_at_ms, withdrawn_at_ms FROM sync_enrolment "
+                  "WHERE used_at_ms IS NULL ORDER BY created_at_ms, name");
+      while (e.step()) {
+        DeviceListing l;
+        l.name = e.text(0);
+        l.created_at_ms = e.i64(1);
+        l.expires_at_ms = e.i64(2);
+        l.revoked_at_ms = opt(e, 3);
+        l.state = l.revoked_at_ms ? "withdrawn" : *l.expires_at_ms <= now_ms ? "expired" : "waiting";
+        out.push_back(std::move(l));
+      }
+    } catch (const SqlFault& f) {
+      return Err{"cannot read the devices: " + f.message};
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const DeviceListing& a, const DeviceListing& b) { return a.created_at_ms < b.created_at_ms; });
+    return out;
+  }
+
+  StoreResult<int> revoke_by_name(std::string_view name, std::int64_t now_ms) override {
+    int n = 0;
+    try {
+      Transaction tx(db_);
+      Stmt d(db_, "UPDATE sync_device SET revoked_at_ms = ? WHERE name = ? AND revoked_at_ms IS NULL");
+      d.bind(1, now_ms).bind(2, name).step();
+      n += sqlite3_changes(db_);
+      Stmt e(db_, "UPDATE sync_enrolment SET withdrawn_at_ms = ? WHERE name = ? AND used_at_ms IS NULL "
+                  "AND withdrawn_at_ms IS NULL");
+      e.bind(1, now_ms).bind(2, name).step();
+      n += sqlite3_changes(db_);
+      tx.commit();
+    } catch (const SqlFault& f) {
+      return Err{"cannot revoke the device: " + f.message};
+    }
+    return n;
+  }
+
+  StoreDone saw_device(std::string_view device_id, std::int64_t now_ms) override {
+    try {
+      Stmt u(db_, "UPDATE sync_device SET last_seen_ms = ? WHERE device_id = ?");
+      u.bind(1, now_ms).bind(2, device_id).step();
+    } catch (const SqlFault& f) {
+      return Err{"cannot note the device: " + f.message};
+    }
+    return std::monostate{};
+  }
+
+  StoreResult<MeetingReport> meeting_report(std::string_view meeting_id) override {
+    MeetingReport r;
+    try {
+      Stmt c(db_, "SELECT coalesce(sum(counted), 0), coalesce(sum(1 - counted), 0) FROM sync_check_in "
+                  "WHERE meeting_id = ?");
+      c.bind(1, meeting_id).step();
+      r.checked_in = c.i64(0);
+      r.duplicates = c.i64(1);
+      Stmt f(db_, "SELECT outcome, count(*) FROM sync_refused_scan WHERE meeting_id = ? GROUP BY outcome");
+      f.bind(1, meeting_id);
+      while (f.step()) r.refused_by_outcome[f.text(0)] = f.i64(1);
+      Stmt d(db_, "SELECT device_id, count(*) FROM (SELECT device_id FROM sync_check_in WHERE meeting_id = ?1 "
+                  "UNION ALL SELECT device_id FROM sync_refused_scan WHERE meeting_id = ?1) GROUP BY device_id");
+      d.bind(1, meeting_id);
+      while (d.step()) r.records_by_device[d.text(0)] = d.i64(1);
+    } catch (const SqlFault& f) {
+      return Err{"cannot read the report: " + f.message};
+    }
+    return r;
+  }
+
   StoreResult<std::vector<wire::RecordResult>> record_batch(const ReceivedBatch& b) override {
     std::vector<wire::RecordResult> out;
     const std::int64_t skew = b.received_ms - b.device_clock_ms;
     try {
       Transaction tx(db_);
-      Stmt seen(db_, "UPDATE sync_device SET last_seen_ms = ? WHERE device_id = ?");
-      seen.bind(1, b.received_ms).bind(2, b.device_id).step();
+      Stmt seen(db_, "UPDATE sync_device SET last_seen_ms = ?, queue_depth = coalesce(?, queue_depth) "
+                     "WHERE device_id = ?");
+      seen.bind(1, b.received_ms);
+      if (b.outbox_pending >= 0) seen.bind(2, b.outbox_pending);
+      else seen.bind_null(2);
+      seen.bind(3, b.device_id).step();
       Stmt has(db_, "SELECT 1 FROM sync_record WHERE record_id = ?");
       Stmt ins(db_, "INSERT INTO sync_record(record_id, device_id, kind, original_ms, device_clock_ms, "
                     "received_ms, skew_ms, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");

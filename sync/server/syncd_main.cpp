@@ -3,6 +3,7 @@
 //
 //   cate-syncd [--db FILE] [--pg CONNINFO] [--listen 127.0.0.1] [--port N] [--max-body BYTES]
 //   cate-syncd [--db FILE] [--pg CONNINFO] device add DEVICE_ID [NAME]   enrols a kiosk; prints its token
+//     (the plain way, with no server pinning; `cate-admin device add NAME` prints an enrolment QR)
 //   cate-syncd [--db FILE] [--pg CONNINFO] device revoke DEVICE_ID
 //
 // --db FILE is the office's SQLite database (meetings, RSVPs, keys: cate-admin's). The sync
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "sync/admin/central_store.hpp"
+#include "sync/server/server_identity.hpp"
 #include "sync/server/sync_server.hpp"
 #include "sync/server/sync_store.hpp"
 #include "sync/server/sync_store_pg.hpp"
@@ -65,6 +67,10 @@ int main(int argc, char** argv) {
   if (rest.empty()) {
     office = cate::open_sqlite_central_store(db, cate::OpenMode::MustExist);
     if (!office) { std::fprintf(stderr, "cate-syncd: %s\n", office.error().c_str()); return 1; }
+    // The identity key signs every answer; kiosks enrolled by QR pin it.
+    auto identity = cate::load_or_create_server_identity(db);
+    if (!identity) { std::fprintf(stderr, "cate-syncd: %s\n", identity.error().c_str()); return 1; }
+    config.identity = *identity;
   }
   auto records = pg.empty() ? cate::open_sqlite_sync_store(db) : cate::open_pg_sync_store(pg);
   if (!records) { std::fprintf(stderr, "cate-syncd: %s\n", records.error().c_str()); return 1; }

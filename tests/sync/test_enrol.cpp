@@ -1,0 +1,521 @@
+// Enrolment, pinning, revocation, and the office's exports and reports, over real HTTP on
+// loopback: cate-syncd's server in-process with its identity key from the office's file, the
+// kiosk's real Store and sync client, and the real cate-admin program for exports, reports and
+// purge. Every case runs on the SQLite sync store and, with --store=postgres, on a real
+// PostgreSQL that tests/sync/with_postgres.sh starts (as test_sync does).
+//
+// [SECTION] Fixtures    an office with an identity, kiosks enrolled by code, cate-admin runs
+// [SECTION] Enrolment   happy path, used / expired / withdrawn / unknown codes, garbage requests
+// [SECTION] Pinning     another server's key, unsigned answers
+// [SECTION] Revocation  refused and told so, enrolled again
+// [SECTION] Office      CSV export, report, purge (cate-admin)
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+#include <httplib.h>
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <sstream>
+
+#include "kiosk/core/check_in.hpp"
+#include "kiosk/core/outbox.hpp"
+#include "kiosk/core/store.hpp"
+#include "sync/admin/central_store.hpp"
+#include "sync/client/sync_client.hpp"
+#include "sync/protocol/enrolment.hpp"
+#include "sync/protocol/wire.hpp"
+#include "sync/server/server_identity.hpp"
+#include "sync/server/sync_server.hpp"
+#include "sync/server/sync_store.hpp"
+#include "sync/server/sync_store_pg.hpp"
+
+using namespace cate;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Fixtures
+// ---------------------------------------------------------------------------------------------
+bool g_postgres = false;
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::mt19937_64& rng() {
+  static std::mt19937_64 r(std::random_device{}());
+  return r;
+}
+
+std::string new_pg_database() {
+  PGconn* c = PQconnectdb("dbname=cate");
+  REQUIRE_MESSAGE(PQstatus(c) == CONNECTION_OK, "cannot reach the throwaway PostgreSQL: " << PQerrorMessage(c));
+  std::string name = "enrol_" + std::to_string(rng()() % 1000000000000ULL);
+  PGresult* r = PQexec(c, ("CREATE DATABASE " + name).c_str());
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  PQclear(r);
+  PQfinish(c);
+  REQUIRE(ok);
+  return "dbname=" + name;
+}
+
+struct TempDir {
+  std::string path;
+  explicit TempDir(const std::string& name) {
+    path = (std::filesystem::temp_directory_path() / ("cate-enrol-" + name + "-" + std::to_string(rng()()))).string();
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+/// The office: its database file (central store, sync tables, identity key) and its server.
+struct Office {
+  TempDir dir{"office"};
+  std::unique_ptr<CentralStore> central;
+  std::unique_ptr<SyncStore> records;
+  std::unique_ptr<SyncServer> server;
+  SecretKey key = SecretKey::generate();
+  SecretKey identity;
+  Meeting meeting;
+  std::vector<Rsvp> rsvps;
+  std::string pg;
+
+  explicit Office(std::vector<std::string> first_names = {"Ana", "Marcus", "José"}, bool with_identity = true) {
+    const std::int64_t now_s = wall_ms() / 1000;
+    auto c = open_sqlite_central_store(db());
+    REQUIRE(c.ok());
+    central = std::move(*c);
+    REQUIRE(central->add_signing_key(key, now_s).ok());
+    auto m = central->add_meeting("Member meeting", now_s - 3600, now_s + 7200, now_s);
+    REQUIRE(m.ok());
+    meeting = *m;
+    std::vector<NewRsvp> people;
+    for (std::size_t i = 0; i < first_names.size(); ++i)
+      people.push_back({first_names[i], "Test", "p" + std::to_string(i) + "@example.org"});
+    auto added = central->add_rsvps(meeting.id, people, now_s);
+    REQUIRE(added.ok());
+    for (const auto& r : *added) rsvps.push_back(r.rsvp);
+    if (g_postgres) pg = new_pg_database();
+    auto s = g_postgres ? open_pg_sync_store(pg) : open_sqlite_sync_store(db());
+    REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error()));
+    records = std::move(*s);
+    auto id = load_or_create_server_identity(db());
+    REQUIRE_MESSAGE(id.ok(), (id.ok() ? "" : id.error()));
+    identity = *id;
+    SyncServerConfig config;
+    config.log = [](std::string_view) {};
+    if (with_identity) config.identity = identity;
+    server = std::make_unique<SyncServer>(*records, *central, config);
+    REQUIRE(server->start().ok());
+  }
+  std::string db() const { return dir.path + "/office.db"; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server->port()); }
+  std::string fingerprint() const { return server_key_fingerprint(identity.public_key()); }
+  /// What `cate-admin device add NAME` makes: the enrolment kept, and the code's text.
+  std::string new_code(const std::string& name, std::int64_t valid_ms = 24 * 3600 * 1000) {
+    std::string token = new_enrolment_token();
+    const std::int64_t now = wall_ms();
+    auto r = records->add_enrolment({name, token, now, now + valid_ms});
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error()));
+    return format_enrolment_code({url(), token, fingerprint()});
+  }
+  std::string code_for(const Rsvp& r) const {
+    return issue_ticket(Ticket{0, meeting.id, r.id, 1, meeting.starts_at - 3600, meeting.ends_at + 3600}, key);
+  }
+  DeviceListing device(const std::string& name) {
+    auto list = records->devices(wall_ms());
+    REQUIRE(list.ok());
+    for (const auto& d : *list)
+      if (d.name == name && !d.device_id.empty()) return d;
+    FAIL("no device named " << name);
+    return {};
+  }
+};
+
+/// A kiosk: its own store; enrolled by an enrolment code's text.
+struct Kiosk {
+  TempDir dir{"kiosk"};
+  std::unique_ptr<Store> store;
+  std::unique_ptr<KioskSync> sync;
+  std::optional<Enrolled> enrolled;
+
+  Kiosk() {
+    auto s = Store::open(dir.path + "/kiosk.db");
+    REQUIRE(s.ok());
+    store = std::move(*s);
+    sync = std::make_unique<KioskSync>(*store);
+  }
+  Result<Enrolled, EnrolFailure> enrol(const std::string& code_text) {
+    auto code = parse_enrolment_code(code_text);
+    REQUIRE_MESSAGE(code.ok(), (code.ok() ? "" : code.error()));
+    auto e = enrol_device(*code, store->device_id(), 3000);
+    if (e) enrolled = *e;
+    return e;
+  }
+  /// A client for the enrolled server (or `url`, to point it elsewhere), pinned to its key.
+  std::unique_ptr<SyncClient> client(const std::string& url = "", const std::string& token = "") {
+    REQUIRE(enrolled);
+    SyncClientConfig c;
+    c.server_url = url.empty() ? enrolled->server_url : url;
+    c.device_id = store->device_id();
+    c.device_token = token.empty() ? enrolled->device_token : token;
+    c.server_key = enrolled->server_key;
+    c.connect_timeout_ms = 1000;
+    c.request_timeout_ms = 3000;
+    return std::make_unique<SyncClient>(c);
+  }
+  RoundReport round() { return client()->round(*sync, *sync); }
+  ScanOutcome check_in(const std::string& code) {
+    return check_in_code(*store, code, {wall_ms(), CheckInMethod::Scanner}).outcome;
+  }
+};
+
+/// Runs cate-admin (the program ctest names) with these arguments; its exit status and stdout.
+std::pair<int, std::string> cate_admin(const Office& o, std::vector<std::string> args) {
+  const char* exe = std::getenv("CATE_ADMIN");
+  REQUIRE_MESSAGE(exe, "--admin=PROGRAM (or CATE_ADMIN) names cate-admin; ctest passes it");
+  std::string cmd = std::string("'") + exe + "' --db '" + o.db() + "'";
+  if (g_postgres && (args[0] == "export" || args[0] == "report" || args[0] == "device")) {
+    args.push_back("--pg");
+    args.push_back(o.pg);
+  }
+  for (const auto& a : args) cmd += " '" + a + "'";
+  cmd += " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Enrolment
+// ---------------------------------------------------------------------------------------------
+TEST_CASE("a kiosk enrolled by QR code gets a credential, pins the server, and syncs exactly once") {
+  Office office;
+  Kiosk kiosk;
+  auto e = kiosk.enrol(office.new_code("Front door"));
+  REQUIRE_MESSAGE(e.ok(), (e.ok() ? "" : e.error().message));
+  CHECK(e->name == "Front door");
+  CHECK(e->server_key == office.identity.public_key());
+  CHECK(e->server_url == office.url());
+  CHECK(e->device_token.size() >= 40);
+
+  auto first = kiosk.round();  // provisions the kiosk
+  REQUIRE_MESSAGE(first.ok, first.error);
+  REQUIRE(kiosk.store->set_active_meeting(office.meeting.id).ok());
+  REQUIRE(kiosk.check_in(office.code_for(office.rsvps[0])) == ScanOutcome::CheckedIn);
+  auto rep = kiosk.round();
+  REQUIRE_MESSAGE(rep.ok, rep.error);
+  CHECK(rep.stored == 1);
+  CHECK(kiosk.store->outbox_size() == 0);
+
+  DeviceListing d = office.device("Front door");
+  CHECK(d.state == "enrolled");
+  CHECK(d.device_id == kiosk.store->device_id());
+  CHECK(d.records == 1);
+  CHECK(d.enrolled_at_ms.has_value());
+  CHECK(d.last_seen_ms.has_value());
+  CHECK(d.queue_depth == std::optional<std::int64_t>(1));  // as the kiosk said with its upload
+  // The identity key is made once and kept.
+  auto again = load_or_create_server_identity(office.db());
+  REQUIRE(again.ok());
+  CHECK(again->public_key() == office.identity.public_key());
+}
+
+TEST_CASE("a used, expired, withdrawn or unknown enrolment code is refused with a clear error") {
+  Office office;
+  std::string code = office.new_code("Front door");
+  Kiosk first, second;
+  REQUIRE(first.enrol(code).ok());
+  auto used = second.enrol(code);
+  REQUIRE_FALSE(used.ok());
+  CHECK(used.error().code == "enrolment_used");
+  CHECK(used.error().message.find("already used") != std::string::npos);
+
+  auto expired = second.enrol(office.new_code("Booth", -1000));
+  REQUIRE_FALSE(expired.ok());
+  CHECK(expired.error().code == "enrolment_expired");
+  CHECK(expired.error().message.find("expired") != std::string::npos);
+
+  std::string withdrawn_code = office.new_code("Spare");
+  auto n = office.records->revoke_by_name("Spare", wall_ms());
+  REQUIRE(n.ok());
+  CHECK(*n == 1);
+  auto withdrawn = second.enrol(withdrawn_code);
+  REQUIRE_FALSE(withdrawn.ok());
+  CHECK(withdrawn.error().code == "enrolment_withdrawn");
+
+  auto unknown = second.enrol(format_enrolment_code({office.url(), new_enrolment_token(), office.fingerprint()}));
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().code == "enrolment_unknown");
+
+  // A name in use is not given twice; the listing shows each state.
+  CHECK_FALSE(office.records->add_enrolment({"Front door", new_enrolment_token(), wall_ms(), wall_ms() + 1000}).ok());
+  auto list = office.records->devices(wall_ms());
+  REQUIRE(list.ok());
+  std::map<std::string, std::string> states;
+  for (const auto& d : *list) states[d.name] = d.state;
+  CHECK(states["Front door"] == "enrolled");
+  CHECK(states["Booth"] == "expired");
+  CHECK(states["Spare"] == "withdrawn");
+  CHECK_FALSE(second.store->setting("sync_token"));
+}
+
+TEST_CASE("garbage, oversized and malformed enrolment requests get clear signed errors and the server stays up") {
+  Office office;
+  httplib::Client http("127.0.0.1", office.server->port());
+  http.set_read_timeout(3, 0);
+  auto check = [&](const std::string& body, int status, const std::string& code) {
+    auto r = http.Post("/v1/enrol", body, "application/json");
+    REQUIRE(r);
+    CHECK(r->status == status);
+    auto e = wire::parse_error_body(r->body);
+    REQUIRE_MESSAGE(e.ok(), r->body);
+    CHECK(e->code == code);
+    CHECK(r->has_header(wire::kSignatureHeader));
+  };
+  check("{not json", 400, "bad_request");
+  check("[]", 400, "bad_request");
+  check(R"({"protocol":1,"type":"enrol_request","token":"X","device_id":"d","box_key":"short"})", 400, "bad_request");
+  check(R"({"protocol":2,"type":"enrol_request","token":"X","device_id":"d","box_key":"x"})", 400, "bad_request");
+  check(std::string(10000, 'x'), 413, "too_large");
+  auto h = http.Get("/v1/health");
+  REQUIRE(h);
+  CHECK(h->status == 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Pinning
+// ---------------------------------------------------------------------------------------------
+TEST_CASE("a server with another key is refused at enrolment and afterwards, and nothing it says is taken") {
+  Office office;
+  Office impostor;  // another office's server: another identity key
+  REQUIRE(office.identity.public_key() != impostor.identity.public_key());
+
+  // A code naming the office's key, but the address leads to the other server.
+  Kiosk kiosk;
+  std::string token = new_enrolment_token();
+  REQUIRE(impostor.records->add_enrolment({"Front door", token, wall_ms(), wall_ms() + 60000}).ok());
+  auto wrong = kiosk.enrol(format_enrolment_code({impostor.url(), token, office.fingerprint()}));
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.error().code == "wrong_server");
+  CHECK(wrong.error().message.find("not the one named") != std::string::npos);
+
+  // Enrolled with the office, then pointed at the other server (a token valid there): refused.
+  REQUIRE(kiosk.enrol(office.new_code("Front door")).ok());
+  REQUIRE(kiosk.round().ok);
+  REQUIRE(kiosk.store->set_active_meeting(office.meeting.id).ok());
+  REQUIRE(kiosk.check_in(office.code_for(office.rsvps[0])) == ScanOutcome::CheckedIn);
+  // (The first attempt enrolled this device ID there; a credential we know replaces that one.)
+  std::string other_token = new_device_token(), other_code = new_enrolment_token();
+  REQUIRE(impostor.records->add_enrolment({"Again", other_code, wall_ms(), wall_ms() + 60000}).ok());
+  auto swapped = impostor.records->redeem_enrolment(other_code, kiosk.store->device_id(), other_token, wall_ms());
+  REQUIRE(swapped.ok());
+  REQUIRE(swapped->device);
+  auto rep = kiosk.client(impostor.url(), other_token)->round(*kiosk.sync, *kiosk.sync);
+  CHECK_FALSE(rep.ok);
+  CHECK(rep.failure == SyncFailure::Identity);
+  CHECK(rep.error.find("not signed by the server this kiosk was enrolled with") != std::string::npos);
+  CHECK(kiosk.store->outbox_size() == 1);  // its "stored" was not believed
+
+  // A server that signs nothing (an old one, or a fake) is refused the same way.
+  Office unsigned_office({"Ana"}, /*with_identity=*/false);
+  REQUIRE(unsigned_office.records->add_device({kiosk.store->device_id(), "x", wall_ms(), {}, {}}, other_token).ok());
+  rep = kiosk.client(unsigned_office.url(), other_token)->round(*kiosk.sync, *kiosk.sync);
+  CHECK(rep.failure == SyncFailure::Identity);
+  CHECK(kiosk.store->outbox_size() == 1);
+
+  // Its own server still takes it.
+  rep = kiosk.round();
+  CHECK(rep.ok);
+  CHECK(kiosk.store->outbox_size() == 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Revocation
+// ---------------------------------------------------------------------------------------------
+TEST_CASE("a revoked kiosk is refused on its next request and told so, keeps its records, and can be enrolled again") {
+  Office office;
+  Kiosk kiosk;
+  REQUIRE(kiosk.enrol(office.new_code("Front door")).ok());
+  REQUIRE(kiosk.round().ok);
+  REQUIRE(kiosk.store->set_active_meeting(office.meeting.id).ok());
+  REQUIRE(kiosk.check_in(office.code_for(office.rsvps[1])) == ScanOutcome::CheckedIn);
+  auto n = office.records->revoke_by_name("Front door", wall_ms());
+  REQUIRE(n.ok());
+  CHECK(*n == 1);
+  CHECK(office.device("Front door").state == "revoked");
+
+  auto rep = kiosk.round();
+  CHECK_FALSE(rep.ok);
+  CHECK(rep.http_status == 403);
+  CHECK(rep.error_code == "device_revoked");
+  CHECK(rep.error.find("withdrawn") != std::string::npos);
+  CHECK(kiosk.store->outbox_size() == 1);
+
+  // A new code from the office: the same kiosk is enrolled again and its record goes.
+  REQUIRE(kiosk.enrol(office.new_code("Front door")).ok());
+  rep = kiosk.round();
+  REQUIRE_MESSAGE(rep.ok, rep.error);
+  CHECK(rep.stored == 1);
+  CHECK(office.device("Front door").state == "enrolled");
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Office
+// ---------------------------------------------------------------------------------------------
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST_CASE("cate-admin exports check-ins as Excel-safe CSV and reports a known scenario's numbers") {
+  Office office({"=SUM(A1:A9)", "+1 555", "-2", "@home", "Ana \"Nita\""});
+  Kiosk front, booth;
+  REQUIRE(front.enrol(office.new_code("Front door")).ok());
+  REQUIRE(booth.enrol(office.new_code("Booth")).ok());
+  for (Kiosk* k : {&front, &booth}) {
+    REQUIRE(k->round().ok);
+    REQUIRE(k->store->set_active_meeting(office.meeting.id).ok());
+  }
+  // Front door: three people, and one of them again (refused: already checked in).
+  for (int i : {0, 1, 2}) REQUIRE(front.check_in(office.code_for(office.rsvps[i])) == ScanOutcome::CheckedIn);
+  REQUIRE(front.check_in(office.code_for(office.rsvps[1])) == ScanOutcome::AlreadyCheckedIn);
+  // Booth, offline: person 0 again (a duplicate at the server), persons 3 and 4, and a damaged code.
+  REQUIRE(booth.check_in(office.code_for(office.rsvps[0])) == ScanOutcome::CheckedIn);
+  REQUIRE(booth.check_in(office.code_for(office.rsvps[3])) == ScanOutcome::CheckedIn);
+  REQUIRE(booth.check_in(office.code_for(office.rsvps[4])) == ScanOutcome::CheckedIn);
+  ScanOutcome bad = booth.check_in("not a ticket");
+  REQUIRE(bad != ScanOutcome::CheckedIn);
+  REQUIRE(front.round().ok);
+  REQUIRE(booth.round().ok);
+
+  auto [rc, out] = cate_admin(office, {"report", "--meeting", office.meeting.id.str()});
+  REQUIRE(rc == 0);
+  auto has = [&](const std::string& line) { CHECK_MESSAGE(out.find(line + "\n") != std::string::npos, out); };
+  has("rsvps\t5");
+  has("checked_in\t5");
+  has("walk_ins\t0");
+  has("duplicates\t1");
+  has("failed_scans\t2");
+  has("failed_scans.already_checked_in\t1");
+  has(std::string("failed_scans.") + outcome_code(bad) + "\t1");
+  // Each kiosk: 3 check-ins and 1 refused scan.
+  CHECK(out.find("device\tFront door\tlast_seen=") != std::string::npos);
+  CHECK(out.find("device\tBooth\tlast_seen=") != std::string::npos);
+  CHECK(out.find("\trecords=0\t") == std::string::npos);
+  CHECK(out.find("\trecords=4\t") != out.rfind("\trecords=4\t"));
+
+  const std::string csv_path = office.dir.path + "/checkins.csv";
+  auto [rc2, out2] = cate_admin(office, {"export", "checkins", "--meeting", office.meeting.id.str(), "--out", csv_path});
+  REQUIRE(rc2 == 0);
+  std::string csv = read_file(csv_path);
+  REQUIRE(csv.size() > 3);
+  CHECK(csv.rfind("\xEF\xBB\xBF\"checked_in_at\",", 0) == 0);
+  std::size_t lines = 0;
+  for (std::size_t i = 0; i < csv.size(); ++i)
+    if (csv[i] == '\n') {
+      ++lines;
+      CHECK(i > 0);
+      CHECK(csv[i - 1] == '\r');
+    }
+  CHECK(lines == 7);  // the header and six check-ins (one a duplicate)
+  CHECK(csv.find("\"'=SUM(A1:A9)\"") != std::string::npos);
+  CHECK(csv.find("\"'+1 555\"") != std::string::npos);
+  CHECK(csv.find("\"'-2\"") != std::string::npos);
+  CHECK(csv.find("\"'@home\"") != std::string::npos);
+  CHECK(csv.find("\"Ana \"\"Nita\"\"\"") != std::string::npos);
+  CHECK(csv.find("\"duplicate\"") != std::string::npos);
+  CHECK(csv.find("\"Front door\"") != std::string::npos);
+  CHECK(csv.find(",=") == std::string::npos);  // no field starts unquoted
+
+  auto [rc3, out3] = cate_admin(office, {"export", "signups", "--meeting", office.meeting.id.str(), "--out",
+                                         office.dir.path + "/signups.csv"});
+  CHECK(rc3 == 1);
+  CHECK_FALSE(std::filesystem::exists(office.dir.path + "/signups.csv"));
+
+  auto [rc4, out4] = cate_admin(office, {"device", "list"});
+  REQUIRE(rc4 == 0);
+  CHECK(out4.find("Front door\t" + front.store->device_id() + "\tenrolled\t") != std::string::npos);
+  auto [rc5, out5] = cate_admin(office, {"device", "revoke", booth.store->device_id()});
+  CHECK(rc5 == 0);
+  CHECK(booth.round().error_code == "device_revoked");
+}
+
+TEST_CASE("cate-admin purge wipes names and e-mails of meetings ended long enough ago and keeps the counts") {
+  Office office;
+  const std::int64_t now_s = wall_ms() / 1000;
+  auto past = office.central->add_meeting("Spring workshop", now_s - 12 * 86400, now_s - 11 * 86400, now_s);
+  REQUIRE(past.ok());
+  REQUIRE(office.central->add_rsvps(past->id, {{"Dana", "Lee", "dana@example.org"}, {"Eli", "", ""}}, now_s).ok());
+  auto recent = office.central->add_meeting("Last week", now_s - 3 * 86400, now_s - 3 * 86400 + 3600, now_s);
+  REQUIRE(recent.ok());
+  REQUIRE(office.central->add_rsvps(recent->id, {{"Fay", "Ng", "fay@example.org"}}, now_s).ok());
+
+  auto [rc, out] = cate_admin(office, {"purge", "--older-than", "7"});
+  REQUIRE(rc == 0);
+  CHECK(out == "2\n");
+  auto old_rsvps = office.central->rsvps_for_meeting(past->id);
+  REQUIRE(old_rsvps.ok());
+  REQUIRE(old_rsvps->size() == 2);  // the count survives
+  for (const auto& r : *old_rsvps) {
+    CHECK(r.rsvp.first_name.empty());
+    CHECK(r.rsvp.last_name.empty());
+    CHECK(r.rsvp.email.empty());
+  }
+  auto kept = office.central->rsvps_for_meeting(recent->id);
+  REQUIRE(kept.ok());
+  CHECK(kept->front().rsvp.first_name == "Fay");
+  CHECK(office.central->rsvps_for_meeting(office.meeting.id)->front().rsvp.first_name == "Ana");
+
+  auto [rc2, out2] = cate_admin(office, {"purge", "--older-than", "7"});
+  CHECK(rc2 == 0);
+  CHECK(out2 == "0\n");
+  auto [rc3, out3] = cate_admin(office, {"purge", "--older-than", "soon"});
+  CHECK(rc3 == 2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // As test_sync: --store=postgres runs every case on PostgreSQL, under with_postgres.sh.
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--store=postgres") g_postgres = true;
+    else if (a.rfind("--admin=", 0) == 0) setenv("CATE_ADMIN", a.c_str() + 8, 1);
+    else if (a.rfind("--with-postgres=", 0) == 0) setenv("CATE_WITH_POSTGRES", a.c_str() + 16, 1);
+    else if (a != "--store=sqlite") args.push_back(argv[i]);
+  }
+  if (g_postgres && !std::getenv("CATE_PG_SCRATCH")) {
+    const char* script = std::getenv("CATE_WITH_POSTGRES");
+    if (!script) {
+      std::fprintf(stderr, "test_enrol: --store=postgres needs tests/sync/with_postgres.sh (ctest passes it)\n");
+      return 1;
+    }
+    std::vector<char*> again = {const_cast<char*>(script)};
+    for (int i = 0; i < argc; ++i) again.push_back(argv[i]);
+    again.push_back(nullptr);
+    execv(script, again.data());
+    std::fprintf(stderr, "test_enrol: cannot run %s: %s\n", script, std::strerror(errno));
+    return 1;
+  }
+  doctest::Context context(static_cast<int>(args.size()), args.data());
+  return context.run();
+}
