@@ -1,6 +1,7 @@
 #pragma once
 /// @brief Reads QR codes in a stream of live camera frames: one cheap pass on every frame (most
-/// frames show nobody), and extra tries (contrast, inverted, another scale) only where they help.
+/// frames show nobody), whole and half size in turn, and extra tries (contrast, smoothing,
+/// another scale) only where ZXing saw a code.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,8 +17,12 @@ struct LiveDecodeOptions {
   int code_modules = 41;
   /// ...so frames are read downscaled as far as keeps its modules this many pixels wide.
   int min_module_px = 3;
-  /// Extra tries on hard frames: always when ZXing saw a code it could not read; on every
-  /// other empty frame one of inverted / another scale / contrast, in turn.
+  /// Frames at least this tall are read whole and at half size on alternate frames: a code
+  /// held close is read at half size for a quarter of the cost, one far away on the frames in
+  /// between; any two frames in a row see both.
+  int coarse_from_height = 400;
+  /// Extra tries on hard frames: when ZXing saw a code it could not read, contrast, smoothing,
+  /// another binarizer and scale; on the half-size turns, a look for a light-on-dark code.
   bool extra_tries = true;
 };
 
@@ -27,7 +32,7 @@ struct LiveRead {
   double ms = 0;           ///< time spent on this frame
   int factor = 1;          ///< the frame was read this many times smaller on each side
   bool candidate = false;  ///< ZXing found a QR code's outline but could not read it (first pass)
-  const char* how = "";    ///< which try read it: "plain", "contrast", "smooth", "scale", "global", "inverted"
+  const char* how = "";    ///< which try read it: "plain", "half", "global", "contrast", "smooth", "scale", "inverted"
 };
 
 /// @brief A QR reader for one camera's stream of frames (it keeps a little state between frames;
@@ -42,7 +47,6 @@ class LiveDecoder {
  private:
   LiveDecodeOptions options_;
   std::uint64_t frames_ = 0;
-  unsigned next_extra_ = 0;
 };
 
 }  // namespace cate

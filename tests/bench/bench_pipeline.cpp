@@ -2,7 +2,7 @@
 // from frame capture to check-in outcome.
 //
 // 1. Empty frames (640x480, 1280x720; a cluttered, noisy room): LiveDecoder (the pipeline's
-//    reader), decode_qr Fast, and plain ZXing::ReadBarcode (defaults: all formats; and QR only).
+//    reader; also with each ticket frame shown twice in a row), decode_qr Fast, and plain ZXing::ReadBarcode (defaults: all formats; and QR only).
 // 2. Frames with a ticket (module sizes 2.5/3/4/6 px, turned, tilted, blurred, dimmed, noisy),
 //    read as a stream by each.
 // 3. Latency: a file source at 30 frames a second shows a ticket for 10 frames, then nobody for
@@ -21,6 +21,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <unistd.h>
@@ -110,9 +111,17 @@ void readers(int w, int h, const std::vector<std::pair<std::string, QrCode>>& ti
     const char* name;
     std::function<std::optional<std::string>(const GreyImage&)> read;
   };
-  LiveDecoder live;
+  LiveDecoder live, live2;
+  // LiveDecoder reads whole and half size in turn; here every frame with a ticket comes after an
+  // empty one, so it always lands on the same turn. A person holds a code up for many frames:
+  // the second row shows each ticket frame twice in a row (the time is per frame).
   std::vector<Who> who = {
       {"LiveDecoder (pipeline)", [&](const GreyImage& im) { return live.read(im).text; }},
+      {"LiveDecoder, 2 frames", [&](const GreyImage& im) {
+         auto a = live2.read(im).text;
+         auto b = live2.read(im).text;
+         return a ? a : b;
+       }},
       {"decode_qr Fast", [](const GreyImage& im) { return decode_qr(im, DecodeEffort::Fast).text; }},
       {"ReadBarcode defaults", [](const GreyImage& im) { return plain(im, false); }},
       {"ReadBarcode QR only", [](const GreyImage& im) { return plain(im, true); }},
@@ -128,7 +137,7 @@ void readers(int w, int h, const std::vector<std::pair<std::string, QrCode>>& ti
       empty_ms.push_back(ms_since(t0));
       t0 = Clock::now();
       const bool ok = r.read(coded[i].first) == coded[i].second;
-      code_ms.push_back(ms_since(t0));
+      code_ms.push_back(ms_since(t0) / (std::string_view(r.name) == "LiveDecoder, 2 frames" ? 2 : 1));
       read += ok;
       by_module[i % 4] += ok;
     }
