@@ -10,6 +10,9 @@ namespace cate {
 template <class E>
 struct Err {
   E error;
+  // A constructor, so Err(x) works with every compiler (clang 14 lacks C++20 aggregate
+  // initialisation from parentheses); Err{x} works too.
+  Err(E e) : error(std::move(e)) {}
 };
 template <class E>
 Err(E) -> Err<E>;

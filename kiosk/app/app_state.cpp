@@ -10,6 +10,10 @@ const char* screen_code(Screen screen) {
     case Screen::Welcome: return "welcome";
     case Screen::Checking: return "checking";
     case Screen::Result: return "result";
+    case Screen::FindRsvp: return "find_rsvp";
+    case Screen::StaffPin: return "staff_pin";
+    case Screen::StaffHome: return "staff_home";
+    case Screen::StaffCheckIn: return "staff_check_in";
   }
   return "unknown";
 }
@@ -42,8 +46,30 @@ void wipe(std::string& s) {
   s.shrink_to_fit();
 }
 
+void RosterSearch::wipe() {
+  text.wipe();
+  for (auto& m : matches) app::wipe(m.first_name), app::wipe(m.last_initial);
+  matches.clear();
+  matches.shrink_to_fit();
+  chosen.reset();
+  ++asked;  // an answer still on its way is for a search no one is making now
+}
+
+void StaffView::wipe() {
+  for (auto& c : recent) app::wipe(c.first_name), app::wipe(c.last_initial);
+  recent.clear();
+  recent.shrink_to_fit();
+  meetings.clear();
+  app::wipe(notice);
+  unlocked = false;
+  busy = false;
+  read_at = -1;
+}
+
 std::size_t AppState::typed_bytes() const {
-  std::size_t n = keyboard_code.text.size();
+  std::size_t n = keyboard_code.text.size() + search.text.size() + pin.digits.size() + staff.notice.size();
+  for (const auto& m : search.matches) n += m.first_name.size() + m.last_initial.size();
+  for (const auto& c : staff.recent) n += c.first_name.size() + c.last_initial.size();
   if (result) n += result->message.title.size() + result->message.body.size() + result->message.next_step.size();
   return n;
 }

@@ -7,21 +7,31 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kiosk/core/messages.hpp"
 #include "kiosk/core/outcome.hpp"
+#include "kiosk/core/store.hpp"
 
 namespace cate::app {
 
-/// The screen in front of the person. Find my RSVP, walk-in, sign-up forms and staff mode
-/// join this list as their screens are written.
+/// The screen in front of the person. Walk-in and sign-up forms join this list as their
+/// screens are written.
 enum class Screen {
-  Welcome,   ///< what to do, in big words; takes scans; never a name, list, count or address
-  Checking,  ///< a code was read; the store is checking it in
-  Result,    ///< the answer to a scan: one message per ScanOutcome
+  Welcome,       ///< what to do, in big words; takes scans; never a name, list, count or address
+  Checking,      ///< a code was read; the store is checking it in
+  Result,        ///< the answer to a scan: one message per ScanOutcome
+  FindRsvp,      ///< "I don't have my code": search by name or e-mail, choose, "This is me"
+  StaffPin,      ///< the staff PIN on a number pad
+  StaffHome,     ///< staff mode: meeting, counts, latest check-ins with undo, device information
+  StaffCheckIn,  ///< staff mode: check someone in by name
 };
-inline constexpr Screen kAllScreens[] = {Screen::Welcome, Screen::Checking, Screen::Result};
-const char* screen_code(Screen screen);  ///< "welcome", "checking", "result"
+inline constexpr Screen kAllScreens[] = {Screen::Welcome,  Screen::Checking,  Screen::Result,     Screen::FindRsvp,
+                                         Screen::StaffPin, Screen::StaffHome, Screen::StaffCheckIn};
+/// "welcome", "checking", "result", "find_rsvp", "staff_pin", "staff_home", "staff_check_in"
+const char* screen_code(Screen screen);
+/// The screens only staff past the PIN may see.
+inline bool is_staff_screen(Screen s) { return s == Screen::StaffHome || s == Screen::StaffCheckIn; }
 
 /// How the kiosk behaves; set from the command line (cate-kiosk --help).
 struct AppConfig {
@@ -30,7 +40,9 @@ struct AppConfig {
   std::int64_t welcome_ms = 5'000;        ///< how long a welcome (success) stays on screen
   std::int64_t refusal_ms = 20'000;       ///< how long a refusal stays, unless "Done" is touched
   bool show_first_name = true;            ///< the welcome may say the person's first name
-  bool demo = false;                      ///< running on the demo meeting (says so on screen)
+  std::int64_t staff_idle_ms = 120'000;   ///< staff mode left untouched this long: back to Welcome, locked
+  bool demo = false;                      ///< running on the demo meeting (says so on screen, with its staff PIN)
+  std::string store_path;                 ///< shown to staff under device information
 };
 
 /// Text typed or scanned, in a fixed buffer (never reallocated, so never copied around the
@@ -76,6 +88,39 @@ struct ShownResult {
   Message message;  ///< holds at most a first name; wiped when the screen is left
 };
 
+/// A search of the roster by name or e-mail (Find my RSVP, and staff check-in by name).
+struct RosterSearch {
+  TypedText text;                    ///< what was typed (on-screen or physical keyboard)
+  std::vector<RosterMatch> matches;  ///< first name and last initial only; at most 6
+  std::uint64_t asked = 0;           ///< number of the latest search asked (older answers are dropped)
+  std::optional<std::size_t> chosen; ///< Find my RSVP: the match touched, waiting for "This is me"
+  void wipe();
+};
+
+/// The staff PIN being typed, and what the last try gave.
+struct PinEntry {
+  enum class Said { Nothing, Checking, Wrong, Wait, NoPin, Failed };
+  TypedText digits;              ///< wiped as soon as it is handed to the store
+  Said said = Said::Nothing;
+  std::int64_t retry_at = 0;     ///< app clock before which the pad is closed (growing wait)
+  int failures = 0;              ///< wrong tries in a row
+};
+
+/// What staff mode shows, read from the store on its thread.
+struct StaffView {
+  bool unlocked = false;         ///< the right PIN was given; cleared on leaving staff mode
+  std::optional<MeetingId> active;
+  std::vector<Meeting> meetings;
+  StoreCounts counts;
+  std::vector<CheckInLine> recent;  ///< latest check-ins (first name, last initial), for undo
+  std::string device_id;
+  int schema = 0;
+  std::string notice;            ///< the last thing done: "Checked in: Ana G."
+  bool busy = false;             ///< a change is being written
+  std::int64_t read_at = -1;     ///< app clock of the last read (live counts read again every few seconds)
+  void wipe();
+};
+
 struct AppState {
   AppConfig config;
   Screen screen = Screen::Welcome;
@@ -86,6 +131,9 @@ struct AppState {
   KeyboardCode keyboard_code;      ///< the hidden buffer typed and wedge-scanned codes collect in
   std::optional<ShownResult> result;
   int checks_in_flight = 0;        ///< codes handed to the store, answers not back yet
+  RosterSearch search;             ///< Find my RSVP and staff check-in by name
+  PinEntry pin;
+  StaffView staff;
 
   /// Bytes held in every text buffer the screens fill (0 after a wipe); for tests and staff.
   std::size_t typed_bytes() const;

@@ -1,6 +1,7 @@
 #pragma once
 /// @brief Intents: what a person asked for on a screen. Screens return them; the app carries
 /// them out (a screen never touches the store or the network).
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -23,7 +24,38 @@ struct GoTo {
   Screen screen = Screen::Welcome;
 };
 
-using Intent = std::variant<CheckInCode, SetLanguage, GoTo>;
+/// A key of an on-screen keyboard or number pad: text to add, or erase the last character, or
+/// clear everything typed.
+struct TypeKey {
+  std::string text;
+  bool erase = false;  ///< Delete: the last character goes
+  bool clear = false;  ///< Clear: everything typed goes
+};
+/// Check the staff PIN typed so far (it is wiped from the screen's buffer at once).
+struct SubmitPin {};
+/// Find my RSVP: the person touched one of the names found (by its place in the list), or
+/// none (`index` empty: "Not me").
+struct ChooseMatch {
+  std::optional<std::size_t> index;
+};
+/// Check this RSVP in without a ticket: "This is me" (method typed) or staff (method staff).
+struct CheckInRsvp {
+  RsvpId rsvp;
+  CheckInMethod method = CheckInMethod::Typed;
+  std::string label;  ///< "Ana G.", for staff's notice
+};
+/// Staff undo a mistaken check-in.
+struct UndoCheckIn {
+  Uuid check_in;
+  std::string label;
+};
+/// Staff choose the meeting this kiosk checks people in for.
+struct ChooseMeeting {
+  MeetingId meeting;
+};
+
+using Intent = std::variant<CheckInCode, SetLanguage, GoTo, TypeKey, SubmitPin, ChooseMatch, CheckInRsvp,
+                            UndoCheckIn, ChooseMeeting>;
 using Intents = std::vector<Intent>;
 
 }  // namespace cate::app

@@ -3,6 +3,7 @@
 // [SECTION] Frames
 // [SECTION] Keyboard codes (typed, or from a keyboard-wedge scanner)
 // [SECTION] Intents and check-ins
+// [SECTION] Find my RSVP and staff mode (searches, PIN, counts, check-in by name, undo)
 // [SECTION] Timers and the idle reset
 #include "kiosk/app/kiosk_app.hpp"
 
@@ -13,6 +14,7 @@
 #include <algorithm>
 
 #include "kiosk/core/check_in.hpp"
+#include "kiosk/core/staff_pin.hpp"
 
 namespace cate::app {
 
@@ -22,6 +24,9 @@ namespace {
 // keys came this fast on average are recorded as scanned (a later issue refines the detection).
 constexpr std::uint32_t kScannerKeyGapMs = 35;
 constexpr int kScannerMinKeys = 8;
+// Staff mode reads its counts again this often while it is on screen.
+constexpr std::int64_t kStaffReadEveryMs = 2'000;
+constexpr const char* kDemoStaffPin = "2468";  // said on the demo's Welcome screen
 
 template <class T>
 void wipe_vector(ImVector<T>& v) {
@@ -42,7 +47,12 @@ KioskApp::KioskApp(const AppConfig& config, StoreService& store, std::function<v
   state_.language = config.language;
 }
 
-KioskApp::~KioskApp() { state_.keyboard_code.text.wipe(); }
+KioskApp::~KioskApp() {
+  state_.keyboard_code.text.wipe();
+  state_.search.wipe();
+  state_.pin.digits.wipe();
+  state_.staff.wipe();
+}
 
 std::int64_t KioskApp::clock() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - epoch_).count();
@@ -53,6 +63,12 @@ void KioskApp::start(const window::Fonts& fonts) {
   theme_.apply_to(ImGui::GetStyle(), fonts_.em);
   state_.now = clock();
   state_.screen_since = state_.last_activity = state_.now;
+  if (state_.config.demo) {
+    // The demo's staff PIN (its Welcome screen says it); a real kiosk gets one from set-pin.
+    store_.ask([](Store& s) {
+      if (!has_staff_pin(s)) (void)set_staff_pin(s, kDemoStaffPin);
+    });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,8 +110,22 @@ void KioskApp::draw() {
 void KioskApp::on_keyboard(const window::KeyboardInput& in) {
   if (ImGui::GetIO().WantTextInput) return;  // a text field has the keyboard (forms)
   state_.now = clock();
-  KeyboardCode& kc = state_.keyboard_code;
   using Kind = window::KeyboardInput::Kind;
+  if (typing_target()) {  // Find my RSVP, check-in by name, the PIN: keys type into that screen
+    switch (in.kind) {
+      case Kind::Text: type_key(TypeKey{in.text}); break;
+      case Kind::Backspace: type_key(TypeKey{"", true}); break;
+      case Kind::Escape: type_key(TypeKey{"", false, true}); break;
+      case Kind::Enter:
+        if (state_.screen == Screen::StaffPin) submit_pin();
+        break;
+      case Kind::Tab: break;
+    }
+    return;
+  }
+  // Find my RSVP's "Is this you?" and staff home take no typing and no codes.
+  if (state_.screen == Screen::FindRsvp || state_.screen == Screen::StaffHome) return;
+  KeyboardCode& kc = state_.keyboard_code;
   switch (in.kind) {
     case Kind::Text:
       if (kc.text.empty()) kc.first_key_ms = in.at_ms, kc.keys = 0;
@@ -106,7 +136,10 @@ void KioskApp::on_keyboard(const window::KeyboardInput& in) {
       break;
     case Kind::Backspace: kc.text.pop_back_character(); break;
     case Kind::Escape: kc.text.wipe(); break;
-    case Kind::Tab: break;
+    case Kind::Tab:
+      // Staff's keyboard way in (a scanner's Tab suffix comes after a code, so never alone).
+      if (state_.screen == Screen::Welcome && kc.text.empty()) go(Screen::StaffPin);
+      break;
     case Kind::Enter: {
       if (kc.text.empty()) break;
       const ScreenView* view = screens_.find(state_.screen);
@@ -136,6 +169,19 @@ void KioskApp::apply(Intent& intent) {
     state_.language = l->language;
   } else if (auto* g = std::get_if<GoTo>(&intent)) {
     go(g->screen);
+  } else if (auto* k = std::get_if<TypeKey>(&intent)) {
+    type_key(*k);
+  } else if (std::holds_alternative<SubmitPin>(intent)) {
+    submit_pin();
+  } else if (auto* c = std::get_if<ChooseMatch>(&intent)) {
+    if (c->index && *c->index < state_.search.matches.size()) state_.search.chosen = c->index;
+    else state_.search.chosen.reset();
+  } else if (auto* r = std::get_if<CheckInRsvp>(&intent)) {
+    check_in_rsvp(*r);
+  } else if (auto* u = std::get_if<UndoCheckIn>(&intent)) {
+    undo_check_in(*u);
+  } else if (auto* m = std::get_if<ChooseMeeting>(&intent)) {
+    choose_meeting(m->meeting);
   }
 }
 
@@ -163,14 +209,235 @@ void KioskApp::show(ScanResult& result) {
 }
 
 void KioskApp::go(Screen screen) {
-  if (state_.screen == Screen::Result && screen != Screen::Result && state_.result) {
+  if (is_staff_screen(screen) && !state_.staff.unlocked) screen = Screen::StaffPin;
+  const Screen from = state_.screen;
+  if (from == Screen::Result && screen != Screen::Result && state_.result) {
     wipe(state_.result->message.title);
     wipe(state_.result->message.body);
     wipe(state_.result->message.next_step);
     state_.result.reset();
   }
+  if (from != screen) {
+    // What was typed on a screen stays with that screen; leaving staff mode locks it.
+    if (from == Screen::FindRsvp || from == Screen::StaffCheckIn) state_.search.wipe();
+    if (from == Screen::StaffPin) state_.pin.digits.wipe();
+    if (!is_staff_screen(screen) && (is_staff_screen(from) || state_.staff.unlocked)) state_.staff.wipe();
+  }
   state_.screen = screen;
   state_.screen_since = clock();
+  if (from != screen && screen == Screen::StaffPin) ask_pin_state();
+  if (from != screen && screen == Screen::StaffHome) read_staff_view();
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Find my RSVP and staff mode
+// ---------------------------------------------------------------------------------------------
+
+TypedText* KioskApp::typing_target() {
+  switch (state_.screen) {
+    case Screen::FindRsvp: return state_.search.chosen ? nullptr : &state_.search.text;
+    case Screen::StaffCheckIn: return &state_.search.text;
+    case Screen::StaffPin: return &state_.pin.digits;
+    default: return nullptr;
+  }
+}
+
+void KioskApp::type_key(const TypeKey& key) {
+  TypedText* target = typing_target();
+  if (!target) return;
+  const bool pin = target == &state_.pin.digits;
+  if (pin && (state_.pin.retry_at > state_.now || state_.pin.said == PinEntry::Said::Checking)) return;
+  if (key.clear) target->wipe();
+  else if (key.erase) target->pop_back_character();
+  else if (pin) {
+    for (char c : key.text)
+      if (c >= '0' && c <= '9' && target->size() < kStaffPinMaxDigits) target->append(std::string_view(&c, 1));
+  } else if (target->size() + key.text.size() <= kRosterSearchMaxQueryBytes) {
+    target->append(key.text);
+  }
+  if (!pin) search_changed();
+}
+
+void KioskApp::search_changed() {
+  RosterSearch& s = state_.search;
+  const std::uint64_t asked = ++s.asked;
+  s.chosen.reset();
+  if (search_letter_count(s.text.view()) < kRosterSearchMinLetters) {
+    for (auto& m : s.matches) wipe(m.first_name), wipe(m.last_initial);
+    s.matches.clear();
+    return;
+  }
+  // On the store's thread; the answer is dropped if the person typed on meanwhile.
+  store_.ask([answers = answers_, query = std::string(s.text.view()), asked](Store& st) mutable {
+    std::vector<RosterMatch> found;
+    if (auto meeting = st.active_meeting()) found = st.search_roster(*meeting, query);
+    wipe(query);
+    answers->post([found = std::move(found), asked](KioskApp& app) mutable {
+      RosterSearch& s = app.state_.search;
+      const bool current = asked == s.asked &&
+                           (app.state_.screen == Screen::FindRsvp || app.state_.screen == Screen::StaffCheckIn);
+      if (current) {
+        for (auto& m : s.matches) wipe(m.first_name), wipe(m.last_initial);
+        s.matches = std::move(found);
+      } else {
+        for (auto& m : found) wipe(m.first_name), wipe(m.last_initial);
+      }
+    });
+  });
+}
+
+void KioskApp::ask_pin_state() {
+  store_.ask([answers = answers_, now_unix = now_unix_ms()](Store& s) {
+    const bool has_pin = has_staff_pin(s);
+    const std::int64_t retry_at = staff_pin_retry_at(s, now_unix);
+    answers->post([has_pin, wait = retry_at ? retry_at - now_unix : 0](KioskApp& app) {
+      PinEntry& p = app.state_.pin;
+      p.said = has_pin ? (wait > 0 ? PinEntry::Said::Wait : PinEntry::Said::Nothing) : PinEntry::Said::NoPin;
+      p.retry_at = wait > 0 ? app.clock() + wait : 0;
+    });
+  });
+}
+
+void KioskApp::submit_pin() {
+  PinEntry& p = state_.pin;
+  if (state_.screen != Screen::StaffPin || p.digits.empty() || p.retry_at > state_.now ||
+      p.said == PinEntry::Said::Checking || p.said == PinEntry::Said::NoPin)
+    return;
+  p.said = PinEntry::Said::Checking;
+  // One heap copy, shared rather than copied along the way, wiped by the store's thread after use.
+  auto pin = std::make_shared<std::string>(p.digits.view());
+  p.digits.wipe();  // the screen's copy goes at once
+  store_.ask([answers = answers_, pin, now_unix = now_unix_ms()](Store& s) {
+    const StaffPinCheck c = check_staff_pin(s, *pin, now_unix);
+    wipe(*pin);
+    answers->post([c, now_unix](KioskApp& app) {
+      PinEntry& p = app.state_.pin;
+      p.failures = c.failures;
+      p.retry_at = c.retry_at_ms > now_unix ? app.clock() + (c.retry_at_ms - now_unix_ms()) : 0;
+      switch (c.kind) {
+        case StaffPinCheck::Kind::Accepted:
+          p.said = PinEntry::Said::Nothing;
+          if (app.state_.screen == Screen::StaffPin) {
+            app.state_.staff.unlocked = true;
+            app.go(Screen::StaffHome);
+          }
+          break;
+        case StaffPinCheck::Kind::Wrong: p.said = PinEntry::Said::Wrong; break;
+        case StaffPinCheck::Kind::Wait: p.said = PinEntry::Said::Wait; break;
+        case StaffPinCheck::Kind::NoPin: p.said = PinEntry::Said::NoPin; break;
+        case StaffPinCheck::Kind::Failed: p.said = PinEntry::Said::Failed; break;
+      }
+    });
+  });
+}
+
+void KioskApp::read_staff_view() {
+  state_.staff.read_at = state_.now;
+  store_.ask([answers = answers_, path = state_.config.store_path](Store& s) {
+    StaffView v;
+    v.active = s.active_meeting();
+    v.meetings = s.meetings();
+    if (auto c = s.counts(v.active)) v.counts = *c;
+    if (v.active) v.recent = s.recent_check_ins(*v.active, 4);
+    v.device_id = s.device_id();
+    v.schema = s.schema_version();
+    answers->post([v = std::move(v)](KioskApp& app) mutable {
+      StaffView& shown = app.state_.staff;
+      if (!shown.unlocked || !is_staff_screen(app.state_.screen)) {
+        for (auto& c : v.recent) wipe(c.first_name), wipe(c.last_initial);
+        return;
+      }
+      for (auto& c : shown.recent) wipe(c.first_name), wipe(c.last_initial);
+      shown.active = v.active;
+      shown.meetings = std::move(v.meetings);
+      shown.counts = v.counts;
+      shown.recent = std::move(v.recent);
+      shown.device_id = std::move(v.device_id);
+      shown.schema = v.schema;
+    });
+  });
+}
+
+void KioskApp::check_in_rsvp(const CheckInRsvp& who) {
+  const bool staff = who.method == CheckInMethod::Staff;
+  if (staff && (!state_.staff.unlocked || state_.staff.busy)) return;
+  if (!staff) {
+    ++state_.checks_in_flight;
+    go(Screen::Checking);
+  } else {
+    state_.staff.busy = true;
+  }
+  store_.ask([answers = answers_, who, staff, now = now_unix_ms()](Store& s) mutable {
+    ScanResult result;
+    auto w = s.check_in_rsvp(who.rsvp, who.method, now);
+    if (!w) {
+      result.outcome = ScanOutcome::NotSaved;
+    } else {
+      result.outcome = w->outcome;
+      if (w->record) {
+        result.checked_in_at_ms = w->record->at_ms;
+        result.check_in_id = w->record->id;
+      }
+      if (auto r = s.rsvp(who.rsvp)) {
+        result.first_name = r->first_name;
+        wipe(r->first_name), wipe(r->last_name), wipe(r->email);
+      }
+    }
+    answers->post([result = std::move(result), label = std::move(who.label), staff](KioskApp& app) mutable {
+      if (!staff) {
+        app.show(result);  // the same result screen a scan gets
+      } else {
+        StaffView& v = app.state_.staff;
+        v.busy = false;
+        wipe(v.notice);
+        const char* key = result.outcome == ScanOutcome::CheckedIn          ? "staff.checked_in_notice"
+                          : result.outcome == ScanOutcome::AlreadyCheckedIn ? "staff.already_notice"
+                                                                            : "staff.not_saved_notice";
+        if (v.unlocked) {
+          v.notice = Catalog::of(app.state_.language).text(key, {{"name", label}});
+          app.go(Screen::StaffHome);
+        }
+        wipe(result.first_name);
+      }
+      wipe(label);
+    });
+  });
+}
+
+void KioskApp::undo_check_in(const UndoCheckIn& what) {
+  if (!state_.staff.unlocked || state_.staff.busy) return;
+  state_.staff.busy = true;
+  store_.ask([answers = answers_, what, now = now_unix_ms()](Store& s) mutable {
+    auto r = s.undo_check_in(what.check_in, now);
+    const bool undone = r.ok() && *r;
+    answers->post([undone, label = std::move(what.label)](KioskApp& app) mutable {
+      StaffView& v = app.state_.staff;
+      v.busy = false;
+      if (v.unlocked) {
+        wipe(v.notice);
+        v.notice = Catalog::of(app.state_.language)
+                       .text(undone ? "staff.undone_notice" : "staff.not_saved_notice", {{"name", label}});
+        app.read_staff_view();
+      }
+      wipe(label);
+    });
+  });
+}
+
+void KioskApp::choose_meeting(MeetingId meeting) {
+  if (!state_.staff.unlocked || state_.staff.busy) return;
+  state_.staff.busy = true;
+  store_.ask([answers = answers_, meeting](Store& s) {
+    const bool ok = s.set_active_meeting(meeting).ok();
+    answers->post([ok](KioskApp& app) {
+      StaffView& v = app.state_.staff;
+      v.busy = false;
+      if (!v.unlocked) return;
+      wipe(v.notice);
+      if (!ok) v.notice = Catalog::of(app.state_.language).text("staff.not_saved_notice", {{"name", ""}});
+      app.read_staff_view();
+    });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -180,6 +447,9 @@ void KioskApp::go(Screen screen) {
 void KioskApp::wipe_for_next_person() {
   go(Screen::Welcome);
   state_.keyboard_code.text.wipe();
+  state_.search.wipe();
+  state_.pin.digits.wipe();
+  state_.staff.wipe();
   state_.language = state_.config.language;
   // Dear ImGui keeps its own copy of a text field being edited: zero it too.
   ImGuiContext& g = *ImGui::GetCurrentContext();
@@ -190,6 +460,11 @@ void KioskApp::wipe_for_next_person() {
   g.InputTextState.CurLenA = g.InputTextState.CurLenW = 0;
 }
 
+std::int64_t KioskApp::idle_limit() const {
+  const bool staff = is_staff_screen(state_.screen) || state_.screen == Screen::StaffPin;
+  return staff ? state_.config.staff_idle_ms : state_.config.idle_ms;
+}
+
 std::int64_t KioskApp::next_deadline() const {
   std::int64_t next = -1;
   auto consider = [&next](std::int64_t t) { next = next < 0 ? t : std::min(next, t); };
@@ -198,15 +473,31 @@ std::int64_t KioskApp::next_deadline() const {
              (is_welcome(state_.result->outcome) ? state_.config.welcome_ms : state_.config.refusal_ms));
   const bool left_behind = state_.screen != Screen::Welcome || !state_.keyboard_code.text.empty() ||
                            state_.language != state_.config.language;
-  if (left_behind && state_.screen != Screen::Checking) consider(state_.last_activity + state_.config.idle_ms);
+  if (left_behind && state_.screen != Screen::Checking) consider(state_.last_activity + idle_limit());
+  // Staff mode's live counts; the PIN's wait counted down a second at a time.
+  if (state_.screen == Screen::StaffHome && state_.staff.read_at >= 0)
+    consider(state_.staff.read_at + kStaffReadEveryMs);
+  if (state_.screen == Screen::StaffPin && state_.pin.retry_at > state_.now) {
+    const std::int64_t left = state_.pin.retry_at - state_.now;
+    consider(state_.now + (left % 1000 ? left % 1000 : 1000));
+  }
   return next;
 }
 
 void KioskApp::run_timers() {
-  const std::int64_t deadline = next_deadline();
-  if (deadline < 0 || state_.now < deadline) return;
-  if (state_.now >= state_.last_activity + state_.config.idle_ms) wipe_for_next_person();
-  else go(Screen::Welcome);  // a result's time is up
+  const bool left_behind = state_.screen != Screen::Welcome || !state_.keyboard_code.text.empty() ||
+                           state_.language != state_.config.language;
+  if (left_behind && state_.screen != Screen::Checking && state_.now >= state_.last_activity + idle_limit()) {
+    wipe_for_next_person();
+    return;
+  }
+  if (state_.screen == Screen::Result && state_.result &&
+      state_.now >= state_.screen_since +
+                         (is_welcome(state_.result->outcome) ? state_.config.welcome_ms : state_.config.refusal_ms))
+    go(Screen::Welcome);  // a result's time is up
+  if (state_.screen == Screen::StaffHome && state_.staff.read_at >= 0 &&
+      state_.now >= state_.staff.read_at + kStaffReadEveryMs)
+    read_staff_view();
 }
 
 int KioskApp::next_frame_in_ms() {

@@ -2,7 +2,8 @@
 /// @brief KioskApp: the kiosk in its window. Owns the AppState, finds the current screen in the
 /// registry, carries out the intents screens return, sends check-ins to the store's thread and
 /// takes the answers back through one RunQueue. Also the timers: a welcome's few seconds, a
-/// refusal's longer ones, and the idle reset that wipes everything for the next person.
+/// refusal's longer ones, staff mode's live counts, the PIN's wait, and the idle reset that
+/// wipes everything for the next person (and locks staff mode).
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -39,6 +40,16 @@ class KioskApp final : public window::WindowApp {
   std::int64_t clock() const;
   void apply(Intent& intent);
   void check_in(std::string code, CheckInMethod method);
+  TypedText* typing_target();             ///< the buffer the current screen types into, if any
+  void type_key(const TypeKey& key);
+  void search_changed();
+  void submit_pin();
+  void ask_pin_state();
+  void read_staff_view();
+  void check_in_rsvp(const CheckInRsvp& who);
+  void undo_check_in(const UndoCheckIn& what);
+  void choose_meeting(MeetingId meeting);
+  std::int64_t idle_limit() const;
   void show(ScanResult& result);
   void go(Screen screen);
   void wipe_for_next_person();

@@ -15,6 +15,7 @@ const char* const kAppUsage =
     "  --idle-seconds S            back to the welcome screen, wiped, after S s untouched (30)\n"
     "  --welcome-seconds S         how long a welcome stays on screen (5)\n"
     "  --refusal-seconds S         how long any other answer stays, unless Done is touched (20)\n"
+    "  --staff-idle-seconds S      staff mode left untouched for S s goes back to Welcome, locked (120)\n"
     "  --no-first-name             welcome people without showing their first name\n";
 
 namespace {
@@ -35,6 +36,7 @@ std::string parse_app_options(const std::vector<std::string>& args, AppLaunch& l
     std::int64_t* seconds = a == "--idle-seconds"      ? &launch.config.idle_ms
                             : a == "--welcome-seconds" ? &launch.config.welcome_ms
                             : a == "--refusal-seconds" ? &launch.config.refusal_ms
+                            : a == "--staff-idle-seconds" ? &launch.config.staff_idle_ms
                                                        : nullptr;
     if (seconds) {
       if (i + 1 >= args.size() || !parse_seconds(args[i + 1], *seconds))
@@ -84,7 +86,9 @@ int run_kiosk_app(const AppLaunch& launch) {
   if (!launch.text_log.empty()) text_log = FrameTextLog::open(launch.text_log);
   // The app goes before the store (whose last answers then find no app), the store before the
   // window (its answers wake the window's loop).
-  KioskApp app(launch.config, **store, (*runner)->waker(), std::move(text_log));
+  AppConfig config = launch.config;
+  config.store_path = launch.store_path;  // shown to staff under device information
+  KioskApp app(config, **store, (*runner)->waker(), std::move(text_log));
   return (*runner)->run(app);
 }
 

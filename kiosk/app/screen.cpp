@@ -17,6 +17,10 @@ ScreenRegistry make_screens() {
   r.add(make_welcome_screen());
   r.add(make_checking_screen());
   r.add(make_result_screen());
+  r.add(make_find_rsvp_screen());
+  r.add(make_staff_check_in_screen());
+  r.add(make_staff_pin_screen());
+  r.add(make_staff_home_screen());
   return r;
 }
 

@@ -39,5 +39,9 @@ ScreenRegistry make_screens();
 std::unique_ptr<ScreenView> make_welcome_screen();
 std::unique_ptr<ScreenView> make_checking_screen();
 std::unique_ptr<ScreenView> make_result_screen();
+std::unique_ptr<ScreenView> make_find_rsvp_screen();       // screens/find_rsvp.cpp
+std::unique_ptr<ScreenView> make_staff_check_in_screen();  // screens/find_rsvp.cpp
+std::unique_ptr<ScreenView> make_staff_pin_screen();
+std::unique_ptr<ScreenView> make_staff_home_screen();
 
 }  // namespace cate::app

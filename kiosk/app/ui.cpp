@@ -109,6 +109,20 @@ bool Ui::button(const char* id, std::string_view label, float width_em, bool cen
   return touched;
 }
 
+bool Ui::key(const char* id, std::string_view label, float w_em, float h_em, bool enabled) const {
+  ImGui::BeginDisabled(!enabled);
+  ImGui::PushStyleColor(ImGuiCol_Text, theme->button_text);
+  const std::string text = std::string(label) + "##" + id;
+  const bool touched = ImGui::Button(text.c_str(), em(w_em, h_em));
+  ImGui::PopStyleColor();
+  ImGui::EndDisabled();
+  if (buttons && enabled) {
+    ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    buttons->push_back({std::string(label), {(a.x + b.x) * 0.5f, (a.y + b.y) * 0.5f}});
+  }
+  return touched && enabled;
+}
+
 bool Ui::toggle(const char* id, std::string_view label, bool chosen, float width_em) const {
   if (!chosen) {
     // Not chosen: an outlined button in the screen's colours.

@@ -55,6 +55,9 @@ struct Ui {
   /// A large touch button centred or at the cursor; true when touched. `id` keeps its identity
   /// across languages.
   bool button(const char* id, std::string_view label, float width_em, bool centred = true) const;
+  /// A key-sized button at the cursor (on-screen keyboards, lists): `w_em` by `h_em`. When not
+  /// `enabled` it is greyed out, cannot be touched, and is not reported to the UI tests.
+  bool key(const char* id, std::string_view label, float w_em, float h_em, bool enabled = true) const;
   /// A button drawn as chosen (for the language switch).
   bool toggle(const char* id, std::string_view label, bool chosen, float width_em) const;
 };

@@ -8,6 +8,7 @@
 #include "kiosk/app/run_app.hpp"
 #include "kiosk/cli/commands.hpp"
 #include "kiosk/cli/sync_command.hpp"
+#include "kiosk/core/staff_pin.hpp"
 #include "platform/paths.hpp"
 
 namespace {
@@ -33,6 +34,7 @@ With no command, the kiosk's touch-screen app runs on the store (fullscreen).
   sync [--server URL] [--token TOKEN]
                               one sync round: upload the outbox, then pull meetings, rosters and keys
   purge [--retention-days N]  wipe roster names and e-mails past the retention window
+  set-pin                     set the staff PIN (read from standard input; asked twice on a terminal)
 
 Window options:
 %s
@@ -84,7 +86,10 @@ int main(int argc, char** argv) {
       {"import", cli::cmd_import}, {"meeting", cli::cmd_meeting}, {"scan", cli::cmd_scan},
       {"checkin", cli::cmd_checkin}, {"decode", cli::cmd_decode}, {"status", cli::cmd_status},
       {"demo", cli::cmd_demo}, {"enrol", cli::cmd_enrol}, {"sync", cli::cmd_sync},
-      {"purge", cli::cmd_purge}};
+      {"purge", cli::cmd_purge},
+      {"set-pin", [](const cli::Options& o, const std::vector<std::string>& a) {
+         return cate::run_set_pin_command(o.store_path, a);
+       }}};
   if (command.empty() || command == "app") return app::run_from_command_line(opts.store_path, opts.lang, rest);
   auto it = kCommands.find(command);
   if (it == kCommands.end()) {

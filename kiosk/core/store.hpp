@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kiosk/core/outcome.hpp"
+#include "kiosk/core/roster_search.hpp"
 #include "sync/protocol/bundle.hpp"
 #include "sync/protocol/keys.hpp"
 #include "platform/result.hpp"
@@ -131,6 +132,19 @@ class Store {
   /// The retention window in days (setting "retention_days"; kDefaultRetentionDays when unset or unreadable).
   int retention_days() const;
 
+  // Staff mode and "Find my RSVP" (defined in store_staff.cpp).
+  /// Up to `max` RSVPs of `meeting` matching `query` (roster_search.hpp); none under 3 letters.
+  std::vector<RosterMatch> search_roster(MeetingId meeting, std::string_view query,
+                                         std::size_t max = kRosterSearchMaxResults) const;
+  /// Checks an RSVP of the active meeting in without a ticket (staff, or the person choosing
+  /// their own name): CheckedIn (recorded with its outbox entry in one durable transaction),
+  /// AlreadyCheckedIn (nothing recorded), NoActiveMeeting or OtherMeeting.
+  Result<CheckInWrite, StoreError> check_in_rsvp(RsvpId rsvp, CheckInMethod method, std::int64_t now_ms);
+  /// Staff undo a mistaken check-in: sets its undone_at_ms and queues an 'undo' outbox record in
+  /// one durable transaction. False when there was no such check-in still standing.
+  Result<bool, StoreError> undo_check_in(const Uuid& check_in, std::int64_t now_ms);
+  /// The latest standing check-ins of `meeting`, newest first (the staff undo list).
+  std::vector<CheckInLine> recent_check_ins(MeetingId meeting, std::size_t max) const;
 
   int schema_version() const;
   /// SQLite's own "PRAGMA integrity_check": "ok" when the file is sound.

@@ -1,6 +1,7 @@
 // Welcome: what to do, in big words, and the language switch. Takes scans: a code typed or
 // sent by a keyboard-wedge scanner is collected by the app and checked in on Enter.
-// Never shows a name, a list, a count or an address.
+// "I don't have my code" leads to Find my RSVP; a small "Staff" button in the corner (or Tab on
+// a keyboard) leads to the staff PIN. Never shows a name, a list, a count or an address.
 #include "kiosk/app/screen.hpp"
 
 namespace cate::app {
@@ -43,12 +44,31 @@ class WelcomeScreen final : public ScreenView {
       ui.centred_text(ui.fonts->heading, ui.tr("welcome.reading"), ui.theme->accent, 30);
     }
 
-    ImGui::SetCursorPosY(win.y - 3.2f * em);
-    ui.centred_text(ui.fonts->body, ui.tr("welcome.help"), ui.theme->muted, 40);
+    // "I don't have my code": find the RSVP by name or e-mail.
+    ImGui::SetCursorPosY(win.y - 9.0f * em);
+    if (ui.button("no_code", ui.tr("welcome.no_code"), 18)) out.push_back(GoTo{Screen::FindRsvp});
+
+    ImGui::SetCursorPosY(win.y - 4.6f * em);
+    ui.centred_text(ui.fonts->body, ui.tr("welcome.help"), ui.theme->muted, 30);
     if (state.config.demo) {
-      ImGui::SetCursorPosY(win.y - 1.8f * em);
-      ui.centred_text(ui.fonts->body, ui.tr("welcome.demo"), ui.theme->accent, 40);
+      ImGui::SetCursorPosY(win.y - 3.2f * em);
+      ui.centred_text(ui.fonts->body, ui.tr("welcome.demo"), ui.theme->accent, 30);
+      ImGui::SetCursorPosY(win.y - 1.9f * em);
+      ui.centred_text(ui.fonts->body, ui.tr("welcome.demo_pin"), ui.theme->accent, 30);
     }
+    // Staff: a small, quiet button in the bottom-right corner (still a full touch target).
+    ImGui::SetCursorPos({win.x - 6.5f * em, win.y - 3.6f * em});
+    ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(ui.theme->background));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::ColorConvertU32ToFloat4(ui.theme->notice));
+    ImGui::PushStyleColor(ImGuiCol_Text, ui.theme->muted);
+    const std::string staff = ui.tr("welcome.staff") + "##staff";
+    const bool staff_touched = ImGui::Button(staff.c_str(), ui.em(5.0f, 2.4f));
+    ImGui::PopStyleColor(3);
+    if (ui.buttons) {
+      const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+      ui.buttons->push_back({ui.tr("welcome.staff"), {(a.x + b.x) * 0.5f, (a.y + b.y) * 0.5f}});
+    }
+    if (staff_touched) out.push_back(GoTo{Screen::StaffPin});
   }
 };
 
