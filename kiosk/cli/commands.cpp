@@ -1,7 +1,7 @@
 // cate-kiosk's headless subcommands.
 //
-// [SECTION] Output      JSON lines, times
-// [SECTION] Store       opening the store with a message a person can act on
+// [SECTION] Output      JSON of a scan result, times
+// [SECTION] Shared      JSON lines, errors, opening the store (also used by sync_command.cpp)
 // [SECTION] Commands    import, meeting, scan, checkin, decode, status
 #include "kiosk/cli/commands.hpp"
 
@@ -28,16 +28,6 @@ using nlohmann::json;
 // [SECTION] Output
 // ---------------------------------------------------------------------------------------------
 namespace {
-
-void print_line(const json& j) {
-  // Invalid UTF-8 (a hostile code) is replaced, never a reason to fail.
-  std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
-  std::fwrite(s.data(), 1, s.size(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);  // a line printed is a line a script (or a test) can rely on
-}
-
-void fail(const std::string& message) { std::fprintf(stderr, "cate-kiosk: %s\n", message.c_str()); }
 
 std::string iso_local(std::int64_t unix_ms) {
   std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
@@ -68,9 +58,21 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
+}  // namespace
+
 // ---------------------------------------------------------------------------------------------
-// [SECTION] Store
+// [SECTION] Shared     JSON lines, errors, opening the store (every subcommand uses these)
 // ---------------------------------------------------------------------------------------------
+void print_line(const json& j) {
+  // Invalid UTF-8 (a hostile code) is replaced, never a reason to fail.
+  std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::fwrite(s.data(), 1, s.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);  // a line printed is a line a script (or a test) can rely on
+}
+
+void fail(const std::string& message) { std::fprintf(stderr, "cate-kiosk: %s\n", message.c_str()); }
+
 std::unique_ptr<Store> open_store(const Options& o) {
   auto slash = o.store_path.rfind('/');
   if (slash != std::string::npos && slash > 0) {
@@ -87,8 +89,6 @@ std::unique_ptr<Store> open_store(const Options& o) {
   }
   return std::move(s.value());
 }
-
-}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Commands

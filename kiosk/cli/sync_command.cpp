@@ -40,32 +40,6 @@ constexpr const char* kServerSetting = kSyncServerSetting;
 constexpr const char* kTokenSetting = kSyncTokenSetting;
 constexpr const char* kServerKeySetting = kSyncServerKeySetting;
 
-void print_line(const json& j) {
-  std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
-  std::fwrite(s.data(), 1, s.size(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
-}
-
-void fail(const std::string& message) { std::fprintf(stderr, "cate-kiosk: %s\n", message.c_str()); }
-
-std::unique_ptr<Store> open_store(const Options& o) {
-  auto slash = o.store_path.rfind('/');
-  if (slash != std::string::npos && slash > 0) {
-    std::string err;
-    if (!make_private_dir(o.store_path.substr(0, slash), err)) {
-      fail(err);
-      return nullptr;
-    }
-  }
-  auto s = Store::open(o.store_path);
-  if (!s) {
-    fail(s.error().message);
-    return nullptr;
-  }
-  return std::move(s.value());
-}
-
 struct SyncArgs {
   std::optional<std::string> server, token;
 };
