@@ -37,6 +37,8 @@
 #include "kiosk/core/check_in.hpp"
 #include "kiosk/core/outbox.hpp"
 #include "kiosk/core/store.hpp"
+#include "kiosk/core/store_service.hpp"
+#include "kiosk/core/sync_scheduler.hpp"
 #include "sync/admin/central_store.hpp"
 #include "sync/client/sync_client.hpp"
 #include "sync/protocol/wire.hpp"
@@ -394,6 +396,69 @@ TEST_CASE("check-ins made through the kiosk Store reach the server exactly once 
   CHECK(third.sent == 0);
   CHECK(third.pull_summary == "nothing new from the office");
   CHECK(kiosk.client->progress().phase == SyncProgress::Phase::Done);
+}
+
+TEST_CASE("the kiosk syncs in the background: a dead server leaves records waiting with the error in words, then they go") {
+  Office office(20);
+  Kiosk kiosk(office);
+  for (int i = 0; i < 5; ++i) REQUIRE(kiosk.check_in(office, office.rsvps[i]) == ScanOutcome::CheckedIn);
+  // Enrolled, but at an address where nobody listens (the venue's network is down).
+  REQUIRE(kiosk.store->set_setting(kSyncServerSetting, "http://127.0.0.1:1").ok());
+  REQUIRE(kiosk.store->set_setting(kSyncTokenSetting, kiosk.token).ok());
+  const std::string path = kiosk.dir.path + "/kiosk.db";
+  kiosk.sync.reset();
+  kiosk.store.reset();  // the app's StoreService owns it from here
+
+  auto service = StoreService::start(path);
+  REQUIRE(service.ok());
+  std::atomic<int> changes{0};
+  SyncSchedule schedule;
+  schedule.after_record_ms = 50;
+  schedule.every_ms = 60'000;
+  schedule.backoff_base_ms = 100;
+  schedule.backoff_max_ms = 400;
+  schedule.connect_timeout_ms = 500;
+  schedule.request_timeout_ms = 2000;
+  SyncScheduler scheduler(**service, schedule, [&] { ++changes; });
+  // Waits (bounded) until `done` holds for the status.
+  auto wait_for = [&](auto done) {
+    for (int i = 0; i < 500; ++i) {
+      SyncStatus st = scheduler.status();
+      if (!st.running && done(st)) return st;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    FAIL("the background sync did not get there in 10 s");
+    return scheduler.status();
+  };
+
+  SyncStatus down = wait_for([](const SyncStatus& st) { return st.rounds >= 2; });  // it retries by itself
+  CHECK(down.enrolled);
+  CHECK(down.last_ok_ms == 0);
+  CHECK(down.pending == 5);
+  CHECK(!down.last_error.empty());
+  CHECK(down.next_try_ms > 0);
+  CHECK(changes.load() > 0);
+  CHECK(office.counts().check_ins == 0);
+
+  // The network comes back: staff touch Sync now.
+  REQUIRE((*service)->ask([&](Store& s) { return s.set_setting(kSyncServerSetting, office.url()); }).get().ok());
+  scheduler.sync_now();
+  SyncStatus up = wait_for([](const SyncStatus& st) { return st.last_ok_ms > 0; });
+  CHECK(up.pending == 0);
+  CHECK(up.last_error.empty());
+  CHECK(up.progress.phase == SyncProgress::Phase::Done);
+  CHECK(office.counts().check_ins == 5);
+
+  // A new check-in goes by itself soon after it is written.
+  const std::int64_t rounds = up.rounds;
+  auto outcome = (*service)->ask([&](Store& s) {
+    return check_in_code(s, office.code_for(office.rsvps[5]), {wall_ms(), CheckInMethod::Scanner}).outcome;
+  }).get();
+  REQUIRE(outcome == ScanOutcome::CheckedIn);
+  scheduler.record_written();
+  wait_for([&](const SyncStatus& st) { return st.rounds > rounds && st.pending == 0; });
+  CHECK(office.counts().check_ins == 6);
+  CHECK(office.counts().attended == 6);
 }
 
 TEST_CASE("a bad network that drops and delays and duplicates and truncates and loses answers still delivers every record once") {
