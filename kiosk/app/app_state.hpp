@@ -12,6 +12,7 @@
 #include "kiosk/core/messages.hpp"
 #include "kiosk/core/outcome.hpp"
 #include "kiosk/core/store.hpp"
+#include "kiosk/core/sync_scheduler.hpp"
 
 namespace cate::app {
 
@@ -25,13 +26,17 @@ enum class Screen {
   StaffPin,      ///< the staff PIN on a number pad
   StaffHome,     ///< staff mode: meeting, counts, latest check-ins with undo, device information
   StaffCheckIn,  ///< staff mode: check someone in by name
+  StaffSync,     ///< staff mode: sync state, Sync now with progress, enrolment by scanning the office's code
 };
 inline constexpr Screen kAllScreens[] = {Screen::Welcome,  Screen::Checking,  Screen::Result,     Screen::FindRsvp,
-                                         Screen::StaffPin, Screen::StaffHome, Screen::StaffCheckIn};
-/// "welcome", "checking", "result", "find_rsvp", "staff_pin", "staff_home", "staff_check_in"
+                                         Screen::StaffPin, Screen::StaffHome, Screen::StaffCheckIn,
+                                         Screen::StaffSync};
+/// "welcome", "checking", "result", "find_rsvp", "staff_pin", "staff_home", "staff_check_in", "staff_sync"
 const char* screen_code(Screen screen);
 /// The screens only staff past the PIN may see.
-inline bool is_staff_screen(Screen s) { return s == Screen::StaffHome || s == Screen::StaffCheckIn; }
+inline bool is_staff_screen(Screen s) {
+  return s == Screen::StaffHome || s == Screen::StaffCheckIn || s == Screen::StaffSync;
+}
 
 /// How the kiosk behaves; set from the command line (cate-kiosk --help).
 struct AppConfig {
@@ -121,6 +126,16 @@ struct StaffView {
   void wipe();
 };
 
+/// Staff mode's sync screen: the background sync's status, copied each frame it shows, and
+/// enrolment by scanning the office's code.
+struct SyncView {
+  bool available = false;  ///< this kiosk runs a background sync (not in every test or the demo)
+  SyncStatus status;
+  std::int64_t now_ms = 0;  ///< wall clock when `status` was copied (for "4 min ago")
+  enum class Enrol { Nothing, Working, Done, Failed } enrol = Enrol::Nothing;
+  std::string enrol_words;  ///< the server's name when enrolled, or why it failed, in words
+};
+
 struct AppState {
   AppConfig config;
   Screen screen = Screen::Welcome;
@@ -134,6 +149,7 @@ struct AppState {
   RosterSearch search;             ///< Find my RSVP and staff check-in by name
   PinEntry pin;
   StaffView staff;
+  SyncView sync;
 
   /// Bytes held in every text buffer the screens fill (0 after a wipe); for tests and staff.
   std::size_t typed_bytes() const;

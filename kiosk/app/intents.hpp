@@ -54,8 +54,11 @@ struct ChooseMeeting {
   MeetingId meeting;
 };
 
+/// Staff touch "Sync now".
+struct SyncNow {};
+
 using Intent = std::variant<CheckInCode, SetLanguage, GoTo, TypeKey, SubmitPin, ChooseMatch, CheckInRsvp,
-                            UndoCheckIn, ChooseMeeting>;
+                            UndoCheckIn, ChooseMeeting, SyncNow>;
 using Intents = std::vector<Intent>;
 
 }  // namespace cate::app

@@ -14,6 +14,7 @@
 #include <algorithm>
 
 #include "kiosk/core/check_in.hpp"
+#include "kiosk/core/outbox.hpp"
 #include "kiosk/core/staff_pin.hpp"
 
 namespace cate::app {
@@ -58,6 +59,15 @@ std::int64_t KioskApp::clock() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - epoch_).count();
 }
 
+void KioskApp::attach_sync(SyncScheduler* sync) {
+  sync_ = sync;
+  state_.sync.available = sync != nullptr;
+}
+
+void KioskApp::record_written() {
+  if (sync_) sync_->record_written();
+}
+
 void KioskApp::start(const window::Fonts& fonts) {
   fonts_ = fonts;
   theme_.apply_to(ImGui::GetStyle(), fonts_.em);
@@ -79,6 +89,10 @@ void KioskApp::draw() {
   state_.now = clock();
   answers_->run_all(*this);
   run_timers();
+  if (sync_ && (state_.screen == Screen::StaffSync || state_.screen == Screen::StaffHome)) {
+    state_.sync.status = sync_->status();
+    state_.sync.now_ms = now_unix_ms();
+  }
 
   ScreenView* view = screens_.find(state_.screen);
   if (!view) {  // a screen this build does not have: never a blank kiosk
@@ -182,10 +196,16 @@ void KioskApp::apply(Intent& intent) {
     undo_check_in(*u);
   } else if (auto* m = std::get_if<ChooseMeeting>(&intent)) {
     choose_meeting(m->meeting);
+  } else if (std::holds_alternative<SyncNow>(intent)) {
+    if (sync_ && state_.staff.unlocked) sync_->sync_now();
   }
 }
 
 void KioskApp::check_in(std::string code, CheckInMethod method) {
+  if (state_.screen == Screen::StaffSync) {  // there, a scan is the office's enrolment code
+    enrol(std::move(code));
+    return;
+  }
   ++state_.checks_in_flight;
   go(Screen::Checking);
   // On the store's thread: verify, apply the rules, record durably; then back to this thread.
@@ -205,6 +225,7 @@ void KioskApp::show(ScanResult& result) {
   }
   state_.result = ShownResult{result.outcome, message_for(result, state_.language, state_.config.show_first_name)};
   wipe(result.first_name);
+  record_written();  // a check-in or a refused scan: either is a record for the office
   go(Screen::Result);
 }
 
@@ -222,6 +243,7 @@ void KioskApp::go(Screen screen) {
     if (from == Screen::FindRsvp || from == Screen::StaffCheckIn) state_.search.wipe();
     if (from == Screen::StaffPin) state_.pin.digits.wipe();
     if (!is_staff_screen(screen) && (is_staff_screen(from) || state_.staff.unlocked)) state_.staff.wipe();
+    if (!is_staff_screen(screen)) state_.sync.enrol = SyncView::Enrol::Nothing, wipe(state_.sync.enrol_words);
   }
   state_.screen = screen;
   state_.screen_since = clock();
@@ -387,6 +409,7 @@ void KioskApp::check_in_rsvp(const CheckInRsvp& who) {
       if (!staff) {
         app.show(result);  // the same result screen a scan gets
       } else {
+        app.record_written();
         StaffView& v = app.state_.staff;
         v.busy = false;
         wipe(v.notice);
@@ -413,6 +436,7 @@ void KioskApp::undo_check_in(const UndoCheckIn& what) {
     answers->post([undone, label = std::move(what.label)](KioskApp& app) mutable {
       StaffView& v = app.state_.staff;
       v.busy = false;
+      if (undone) app.record_written();
       if (v.unlocked) {
         wipe(v.notice);
         v.notice = Catalog::of(app.state_.language)
@@ -436,6 +460,28 @@ void KioskApp::choose_meeting(MeetingId meeting) {
       wipe(v.notice);
       if (!ok) v.notice = Catalog::of(app.state_.language).text("staff.not_saved_notice", {{"name", ""}});
       app.read_staff_view();
+    });
+  });
+}
+
+void KioskApp::enrol(std::string code) {
+  SyncView& v = state_.sync;
+  if (!state_.staff.unlocked || v.enrol == SyncView::Enrol::Working) return wipe(code);
+  v.enrol = SyncView::Enrol::Working;
+  wipe(v.enrol_words);
+  // On the store's thread: the one-time token is traded over HTTP (a few seconds at most) and
+  // the credential kept; staff mode waits on this screen meanwhile.
+  store_.ask([answers = answers_, code = std::move(code)](Store& s) mutable {
+    auto r = enrol_kiosk(s, code);
+    wipe(code);
+    const bool ok = r.ok();
+    std::string words = ok ? r->name + " (" + r->server_url + ")" : r.error().message;
+    answers->post([ok, words = std::move(words)](KioskApp& app) mutable {
+      SyncView& v = app.state_.sync;
+      if (!app.state_.staff.unlocked) return;
+      v.enrol = ok ? SyncView::Enrol::Done : SyncView::Enrol::Failed;
+      v.enrol_words = std::move(words);
+      if (ok && app.sync_) app.sync_->settings_changed();
     });
   });
 }
@@ -477,6 +523,8 @@ std::int64_t KioskApp::next_deadline() const {
   // Staff mode's live counts; the PIN's wait counted down a second at a time.
   if (state_.screen == Screen::StaffHome && state_.staff.read_at >= 0)
     consider(state_.staff.read_at + kStaffReadEveryMs);
+  // The sync screen's progress bar and "4 min ago".
+  if (state_.screen == Screen::StaffSync) consider(state_.now + (state_.sync.status.running ? 250 : 1000));
   if (state_.screen == Screen::StaffPin && state_.pin.retry_at > state_.now) {
     const std::int64_t left = state_.pin.retry_at - state_.now;
     consider(state_.now + (left % 1000 ? left % 1000 : 1000));

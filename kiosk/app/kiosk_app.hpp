@@ -35,6 +35,9 @@ class KioskApp final : public window::WindowApp {
   bool wants_to_close() const override { return false; }
 
   const AppState& state() const { return state_; }
+  /// The background sync staff mode shows and "Sync now" asks; it must outlive the app. New
+  /// records (check-ins, undos) ask it for a round soon. Without one, staff mode says so.
+  void attach_sync(SyncScheduler* sync);
 
  private:
   std::int64_t clock() const;
@@ -49,6 +52,8 @@ class KioskApp final : public window::WindowApp {
   void check_in_rsvp(const CheckInRsvp& who);
   void undo_check_in(const UndoCheckIn& what);
   void choose_meeting(MeetingId meeting);
+  void enrol(std::string code);
+  void record_written();
   std::int64_t idle_limit() const;
   void show(ScanResult& result);
   void go(Screen screen);
@@ -60,6 +65,7 @@ class KioskApp final : public window::WindowApp {
   StoreService& store_;
   std::shared_ptr<RunQueue<KioskApp>> answers_;
   ScreenRegistry screens_;
+  SyncScheduler* sync_ = nullptr;
   Theme theme_;
   window::Fonts fonts_;
   std::unique_ptr<FrameTextLog> text_log_;

@@ -6,6 +6,7 @@
 
 #include "kiosk/app/kiosk_app.hpp"
 #include "kiosk/core/store_service.hpp"
+#include "kiosk/core/sync_scheduler.hpp"
 
 namespace cate::app {
 
@@ -88,7 +89,10 @@ int run_kiosk_app(const AppLaunch& launch) {
   // window (its answers wake the window's loop).
   AppConfig config = launch.config;
   config.store_path = launch.store_path;  // shown to staff under device information
+  // Background sync: after the store (it asks it), before the app (which shows it).
+  SyncScheduler sync(**store, SyncSchedule{}, (*runner)->waker());
   KioskApp app(config, **store, (*runner)->waker(), std::move(text_log));
+  app.attach_sync(&sync);
   return (*runner)->run(app);
 }
 

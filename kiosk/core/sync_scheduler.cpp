@@ -121,6 +121,7 @@ void SyncScheduler::one_round() {
     set([&](SyncStatus& st) {
       st.enrolled = false;
       st.last_error = config.error();
+      st.failure = SyncFailure::None;
       st.next_try_ms = 0;
     });
     return;
@@ -174,6 +175,7 @@ void SyncScheduler::one_round() {
     st.rounds += 1;
     st.revoked = revoked;
     st.next_try_ms = delay >= 0 ? now + delay : 0;
+    st.failure = rep.failure;
     if (rep.ok) {
       st.last_ok_ms = now;
       st.last_error.clear();

@@ -28,6 +28,7 @@ struct SyncStatus {
   std::int64_t next_try_ms = 0;  ///< when the next round is due (0: waiting for a reason)
   std::int64_t pending = -1;     ///< records waiting in the outbox after the last round (-1: unknown)
   std::string last_error;        ///< the last round's failure in words; empty after a good round
+  SyncFailure failure = SyncFailure::None;  ///< the last round's failure, for words in the kiosk's language
   bool revoked = false;          ///< the office withdrew this kiosk
   std::int64_t rounds = 0;       ///< rounds run since start (for tests and device information)
 };

@@ -81,7 +81,9 @@ class StaffHomeScreen final : public ScreenView {
     ImGui::PopStyleColor();
 
     ImGui::SetCursorPosY(win.y - 4.2f * em);
-    if (ui.button("by_name", ui.tr("staff.check_in_by_name"), 20) && !s.busy) out.push_back(GoTo{Screen::StaffCheckIn});
+    if (ui.button("by_name", ui.tr("staff.check_in_by_name"), 20, false) && !s.busy) out.push_back(GoTo{Screen::StaffCheckIn});
+    ImGui::SameLine(0, 1.5f * ui.em());
+    if (ui.button("sync", ui.tr("staff.sync"), 12, false) && !s.busy) out.push_back(GoTo{Screen::StaffSync});
   }
 };
 
