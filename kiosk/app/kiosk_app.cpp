@@ -415,6 +415,7 @@ void KioskApp::check_in_rsvp(const CheckInRsvp& who) {
         wipe(v.notice);
         const char* key = result.outcome == ScanOutcome::CheckedIn          ? "staff.checked_in_notice"
                           : result.outcome == ScanOutcome::AlreadyCheckedIn ? "staff.already_notice"
+                          : result.outcome == ScanOutcome::Revoked          ? "staff.revoked_notice"
                                                                             : "staff.not_saved_notice";
         if (v.unlocked) {
           v.notice = Catalog::of(app.state_.language).text(key, {{"name", label}});
