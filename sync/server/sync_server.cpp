@@ -235,7 +235,7 @@ struct SyncServer::Impl {
       return finish();
     }
     ReceivedBatch batch{device->device_id, msg->device_clock_ms, now_ms(), std::move(msg->records),
-                        msg->outbox_pending};
+                        msg->outbox_pending, config.identity ? &*config.identity : nullptr};
     StoreResult<std::vector<wire::RecordResult>> results = std::vector<wire::RecordResult>{};
     {
       std::lock_guard lock(records_mutex);
