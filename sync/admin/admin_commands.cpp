@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "platform/image.hpp"
 #include "sync/admin/central_store.hpp"
@@ -100,6 +101,10 @@ commands:
   export checkins --meeting ID --out FILE.csv
                              every check-in the server holds for the meeting, duplicates
                              marked, as CSV for Excel (UTF-8, quoted, formula-safe)
+  export forms --form ID [--meeting ID] --out FILE.csv
+                             every form of that ID the server holds (walk_in, ally_network,
+                             community_network, ...), one column per field, lists joined
+                             with "; ", as CSV for Excel (UTF-8, quoted, formula-safe)
   export signups --meeting ID --out FILE.csv
                              sign-up forms (none yet: they come with the touch screen)
   report --meeting ID        RSVPs, checked in, walk-ins, duplicates, failed scans by
@@ -990,7 +995,77 @@ int cmd_device(Context& ctx, const Options& opts) {
   return usage_error("device {}: use `device add`, `device list` or `device revoke`", what);
 }
 
+// `export forms --form ID [--meeting M] --out FILE.csv`: every form of that ID the server opened,
+// one column per field key seen (in the order first seen), lists joined with "; ".
+std::string form_value_text(const nlohmann::ordered_json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  if (v.is_array()) {
+    std::string out;
+    for (const auto& e : v) {
+      if (!out.empty()) out += "; ";
+      out += e.is_string() ? e.get<std::string>() : e.dump();
+    }
+    return out;
+  }
+  return v.is_null() ? std::string() : v.dump();
+}
+
+int export_forms(Context& ctx, const Options& opts) {
+  auto form = opts.get("form");
+  auto out = opts.get("out");
+  if (!form || !out) return usage_error("export forms needs --form ID (walk_in, ally_network, ...) --out FILE.csv");
+  std::optional<std::string> meeting_id;
+  std::string meeting_name;
+  if (auto m = opts.get("meeting")) {
+    auto meeting = need_meeting(ctx, *m);
+    if (!meeting) return fail("{}", meeting.error());
+    meeting_id = meeting->id.str();
+    meeting_name = meeting->name;
+  }
+  auto sync = open_sync_store(ctx, opts);
+  if (!sync) return fail("{}", sync.error());
+  auto rows = (*sync)->forms(*form, meeting_id);
+  if (!rows) return fail("{}", rows.error());
+  auto devices = (*sync)->devices(ctx.now * 1000);
+  if (!devices) return fail("{}", devices.error());
+  std::map<std::string, std::string> device_names;
+  for (const auto& d : *devices)
+    if (!d.device_id.empty()) device_names[d.device_id] = d.name;
+  std::vector<nlohmann::ordered_json> answers;
+  std::vector<std::string> keys;
+  for (const auto& f : *rows) {
+    answers.push_back(nlohmann::ordered_json::parse(f.answers, nullptr, false));
+    if (!answers.back().is_object()) answers.back() = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : answers.back().items())
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  }
+  std::vector<std::string> header = {"submitted_at", "form", "form_version", "meeting", "language", "device",
+                                     "record_id"};
+  header.insert(header.end(), keys.begin(), keys.end());
+  std::string csv(kUtf8Bom);
+  csv += csv_record_for_spreadsheet(header);
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    const ServerForm& f = (*rows)[i];
+    auto dn = device_names.find(f.device_id);
+    std::vector<std::string> line = {local_time_ms(f.original_ms + f.skew_ms), f.form, std::to_string(f.form_version),
+                                     f.meeting.value_or(""), f.language,
+                                     dn == device_names.end() ? f.device_id : dn->second, f.record_id};
+    for (const auto& k : keys) {
+      auto v = answers[i].find(k);
+      line.push_back(v == answers[i].end() ? std::string() : form_value_text(*v));
+    }
+    csv += csv_record_for_spreadsheet(line);
+  }
+  if (auto w = write_file_atomically(*out, csv); !w) return fail("{}", w.error());
+  say("wrote {} \"{}\" form{}{} to {}", rows->size(), *form, rows->size() == 1 ? "" : "s",
+      meeting_id ? fmt::format(" of \"{}\"", meeting_name) : std::string(), *out);
+  print_out(*out);
+  return kExitOk;
+}
+
 int cmd_export(Context& ctx, const Options& opts) {
+  if (opts.positional.size() == 1 && opts.positional[0] == "forms") return export_forms(ctx, opts);
   if (opts.positional.size() != 1 || (opts.positional[0] != "checkins" && opts.positional[0] != "signups"))
     return usage_error("export: use `export checkins --meeting ID --out FILE.csv` or `export signups ...`");
   auto meeting_opt = opts.get("meeting");
@@ -1024,7 +1099,7 @@ int cmd_export(Context& ctx, const Options& opts) {
     csv += csv_record_for_spreadsheet({local_time_ms(c.original_ms + c.skew_ms), c.rsvp_id, person.rsvp.first_name,
                                        person.rsvp.last_name, person.rsvp.email,
                                        dn == device_names.end() ? c.device_id : dn->second,
-                                       c.counted ? "yes" : "duplicate", c.record_id});
+                                       c.undone ? "undone" : c.counted ? "yes" : "duplicate", c.record_id});
   }
   if (auto w = write_file_atomically(*out, csv); !w) return fail("{}", w.error());
   say("wrote {} check-in{} of \"{}\" to {}", rows->size(), rows->size() == 1 ? "" : "s", meeting->name, *out);
@@ -1050,8 +1125,9 @@ int cmd_report(Context& ctx, const Options& opts) {
   print_out(fmt::format("meeting\t{}\t{}", meeting->id.str(), meeting->name));
   print_out(fmt::format("rsvps\t{}", rsvps->size()));
   print_out(fmt::format("checked_in\t{}", rep->checked_in));
-  print_out("walk_ins\t0");  // walk-in registration arrives with the touch screen
+  print_out(fmt::format("walk_ins\t{}", rep->walk_ins));
   print_out(fmt::format("duplicates\t{}", rep->duplicates));
+  print_out(fmt::format("undone\t{}", rep->undone));
   print_out(fmt::format("failed_scans\t{}", failed));
   for (const auto& [outcome, n] : rep->refused_by_outcome) print_out(fmt::format("failed_scans.{}\t{}", outcome, n));
   for (const auto& d : *devices) {
@@ -1104,7 +1180,7 @@ const std::vector<Command>& commands() {
       {"revoke", {{"ticket"}, {"rsvp"}}, 0, true, cmd_revoke},
       {"bundle", {{"meeting", true, true}, {"active"}, {"out"}}, 0, true, cmd_bundle},
       {"device", {{"url"}, {"expires-hours"}, {"png"}, {"text", false}, {"pg"}}, 2, true, cmd_device},
-      {"export", {{"meeting"}, {"out"}, {"pg"}}, 1, true, cmd_export},
+      {"export", {{"meeting"}, {"out"}, {"pg"}, {"form"}}, 1, true, cmd_export},
       {"report", {{"meeting"}, {"pg"}}, 0, true, cmd_report},
       {"purge", {{"older-than"}}, 0, true, cmd_purge},
   };

@@ -28,7 +28,8 @@ struct SyncServer::Impl {
   SyncStore& records;
   CentralStore& office;
   SyncServerConfig config;
-  RateLimiter limiter;
+  RateLimiter limiter;          // per device token
+  RateLimiter address_limiter;  // per address, for requests without a known token only
   std::mutex records_mutex;  // one SQLite connection: one batch at a time
   std::mutex office_mutex;
   httplib::Server http;
@@ -36,7 +37,11 @@ struct SyncServer::Impl {
   int port = 0;
 
   Impl(SyncStore& r, CentralStore& o, SyncServerConfig c)
-      : records(r), office(o), config(std::move(c)), limiter(config.requests_per_second, config.request_burst) {}
+      : records(r),
+        office(o),
+        config(std::move(c)),
+        limiter(config.requests_per_second, config.request_burst),
+        address_limiter(config.address_requests_per_second, config.address_request_burst) {}
 
   // -------------------------------------------------------------------------------------------
   // [SECTION] Helpers
@@ -62,16 +67,23 @@ struct SyncServer::Impl {
                     "application/json");
   }
 
-  /// The device behind the request's bearer token, or an error answer already written.
+  /// A request without a known device token: counted against its address. True when the
+  /// address has sent too many such requests (a 429 answer is then written).
+  bool address_over_limit(const httplib::Request& req, httplib::Response& res) {
+    if (address_limiter.allow(req.remote_addr, now_ms())) return false;
+    answer_error(res, 429, "rate_limited", "too many requests without a known device token from this address; "
+                 "try again shortly", true);
+    res.set_header("Retry-After", "1");
+    return true;
+  }
+
+  /// The device behind the request's bearer token, or an error answer already written. Only the
+  /// device's own bucket limits it: twenty kiosks behind one router do not share one.
   std::optional<SyncDevice> authenticate(const httplib::Request& req, httplib::Response& res) {
-    if (!limiter.allow("addr:" + req.remote_addr, now_ms())) {
-      answer_error(res, 429, "rate_limited", "too many requests from this address; try again shortly", true);
-      res.set_header("Retry-After", "1");
-      return std::nullopt;
-    }
     std::string auth = req.get_header_value("Authorization");
     constexpr std::string_view kBearer = "Bearer ";
     if (auth.size() <= kBearer.size() || auth.compare(0, kBearer.size(), kBearer) != 0) {
+      if (address_over_limit(req, res)) return std::nullopt;
       answer_error(res, 401, "unauthorized", "this request carries no device token; enrol the kiosk first", false);
       return std::nullopt;
     }
@@ -86,6 +98,7 @@ struct SyncServer::Impl {
       device = *d;
     }
     if (!device) {
+      if (address_over_limit(req, res)) return std::nullopt;
       answer_error(res, 401, "unauthorized", "the server does not know this device token; enrol the kiosk again",
                    false);
       return std::nullopt;
@@ -96,7 +109,7 @@ struct SyncServer::Impl {
                    false);
       return std::nullopt;
     }
-    if (!limiter.allow("device:" + device->device_id, now_ms())) {
+    if (!limiter.allow(device->device_id, now_ms())) {
       answer_error(res, 429, "rate_limited", "this kiosk is sending too often; it will try again shortly", true);
       res.set_header("Retry-After", "1");
       return std::nullopt;
@@ -126,11 +139,7 @@ struct SyncServer::Impl {
       line["status"] = res.status;
       log(std::move(line));
     };
-    if (!limiter.allow("addr:" + req.remote_addr, now_ms())) {
-      answer_error(res, 429, "rate_limited", "too many requests from this address; try again shortly", true);
-      res.set_header("Retry-After", "1");
-      return finish();
-    }
+    if (address_over_limit(req, res)) return finish();
     if (!config.identity) {
       answer_error(res, 503, "no_identity", "this server has no identity key and cannot enrol kiosks", false);
       return finish();
@@ -235,7 +244,7 @@ struct SyncServer::Impl {
       return finish();
     }
     ReceivedBatch batch{device->device_id, msg->device_clock_ms, now_ms(), std::move(msg->records),
-                        msg->outbox_pending};
+                        msg->outbox_pending, config.identity ? &*config.identity : nullptr};
     StoreResult<std::vector<wire::RecordResult>> results = std::vector<wire::RecordResult>{};
     {
       std::lock_guard lock(records_mutex);

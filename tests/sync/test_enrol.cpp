@@ -9,6 +9,7 @@
 // [SECTION] Pinning     another server's key, unsigned answers
 // [SECTION] Revocation  refused and told so, enrolled again
 // [SECTION] Office      CSV export, report, purge (cate-admin)
+// [SECTION] Undo and forms  undone check-ins recounted, sealed forms opened, walk-ins, form export
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 #include <httplib.h>
@@ -22,6 +23,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
@@ -31,6 +34,7 @@
 #include "sync/admin/central_store.hpp"
 #include "sync/client/sync_client.hpp"
 #include "sync/protocol/enrolment.hpp"
+#include "sync/protocol/sealed_form.hpp"
 #include "sync/protocol/wire.hpp"
 #include "sync/server/server_identity.hpp"
 #include "sync/server/sync_server.hpp"
@@ -489,6 +493,298 @@ TEST_CASE("cate-admin purge wipes names and e-mails of meetings ended long enoug
   CHECK(out2 == "0\n");
   auto [rc3, out3] = cate_admin(office, {"purge", "--older-than", "soon"});
   CHECK(rc3 == 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Undo and forms
+// ---------------------------------------------------------------------------------------------
+/// An outbox in memory: records in the order given, as a kiosk would upload them.
+struct MemoryOutbox final : OutboxSource {
+  std::vector<OutboxRecord> waiting;
+  std::map<std::string, std::string> kept;  ///< record ID -> why the server did not take it
+  std::int64_t last_position = 0;
+  void add(const std::string& kind, const nlohmann::json& payload, std::int64_t at_ms = 0) {
+    if (at_ms == 0) at_ms = wall_ms();
+    OutboxRecord r;
+    r.position = ++last_position;
+    r.record = {Uuid::v7(at_ms), kind, at_ms, payload.dump()};
+    waiting.push_back(r);
+  }
+  Result<std::vector<OutboxRecord>, std::string> next_batch(std::size_t max, std::int64_t after) override {
+    std::vector<OutboxRecord> out;
+    for (const auto& r : waiting)
+      if (r.position > after && out.size() < max) out.push_back(r);
+    return out;
+  }
+  Result<std::monostate, std::string> acknowledge(const std::vector<Uuid>& ids) override {
+    for (const auto& id : ids)
+      std::erase_if(waiting, [&](const OutboxRecord& r) { return r.record.record_id == id; });
+    return std::monostate{};
+  }
+  Result<std::monostate, std::string> keep(const std::vector<Uuid>& ids, std::string_view why) override {
+    for (const auto& id : ids) kept[id.str()] = std::string(why);
+    return std::monostate{};
+  }
+  std::int64_t pending() override { return static_cast<std::int64_t>(waiting.size()); }
+};
+
+/// The undo payload exactly as the kiosk's Store::undo_check_in writes it.
+nlohmann::json undo_payload(const Uuid& undo_id, const std::string& device, const Uuid& check_in,
+                            const Office& o, const Rsvp& r, std::int64_t at_ms) {
+  return {{"id", undo_id.str()}, {"device", device}, {"check_in", check_in.str()}, {"meeting", o.meeting.id.str()},
+          {"rsvp", r.id.str()}, {"at_ms", at_ms}};
+}
+
+std::vector<ServerCheckIn> server_check_ins(Office& o) {
+  auto rows = o.records->check_ins(o.meeting.id.str());
+  REQUIRE(rows.ok());
+  return *rows;
+}
+
+TEST_CASE("a check-in undone on the kiosk is not counted at the server and the report says so") {
+  Office office({"Ana", "Marcus", "José"});
+  Kiosk front;
+  REQUIRE(front.enrol(office.new_code("Front door")).ok());
+  REQUIRE(front.round().ok);
+  REQUIRE(front.store->set_active_meeting(office.meeting.id).ok());
+  auto ana = front.store->check_in_rsvp(office.rsvps[0].id, CheckInMethod::Staff, wall_ms() - 5000);
+  auto marcus = front.store->check_in_rsvp(office.rsvps[1].id, CheckInMethod::Staff, wall_ms() - 4000);
+  REQUIRE((ana.ok() && ana->record && marcus.ok() && marcus->record));
+  // Marcus was picked by mistake: staff undo it before and after a sync.
+  REQUIRE(front.round().ok);
+  auto undone = front.store->undo_check_in(marcus->record->id, wall_ms());
+  REQUIRE((undone.ok() && *undone));
+  auto rep = front.round();
+  REQUIRE_MESSAGE(rep.ok, rep.error);
+  CHECK(rep.stored == 1);
+  CHECK(front.store->outbox_size() == 0);
+  auto rows = server_check_ins(office);
+  REQUIRE(rows.size() == 2);
+  for (const auto& r : rows) {
+    CHECK(r.undone == (r.rsvp_id == office.rsvps[1].id.str()));
+    CHECK(r.counted == (r.rsvp_id == office.rsvps[0].id.str()));
+  }
+  auto c = office.records->counts();
+  REQUIRE(c.ok());
+  CHECK(c->attended == 1);
+  CHECK(c->undos == 1);
+  auto [rc, out] = cate_admin(office, {"report", "--meeting", office.meeting.id.str()});
+  REQUIRE(rc == 0);
+  CHECK_MESSAGE(out.find("checked_in\t1\n") != std::string::npos, out);
+  CHECK_MESSAGE(out.find("duplicates\t0\n") != std::string::npos, out);
+  CHECK_MESSAGE(out.find("undone\t1\n") != std::string::npos, out);
+  const std::string csv_path = office.dir.path + "/checkins.csv";
+  auto [rc2, out2] = cate_admin(office, {"export", "checkins", "--meeting", office.meeting.id.str(), "--out", csv_path});
+  REQUIRE(rc2 == 0);
+  CHECK(read_file(csv_path).find("\"undone\"") != std::string::npos);
+}
+
+TEST_CASE("undoing the check-in that counted makes the next earliest one of that RSVP count") {
+  Office office({"Ana", "Marcus"});
+  Kiosk front, booth;
+  REQUIRE(front.enrol(office.new_code("Front door")).ok());
+  REQUIRE(booth.enrol(office.new_code("Booth")).ok());
+  for (Kiosk* k : {&front, &booth}) {
+    REQUIRE(k->round().ok);
+    REQUIRE(k->store->set_active_meeting(office.meeting.id).ok());
+  }
+  const std::int64_t t = wall_ms();
+  auto at_door = front.store->check_in_rsvp(office.rsvps[0].id, CheckInMethod::Staff, t - 60'000);
+  auto at_booth = booth.store->check_in_rsvp(office.rsvps[0].id, CheckInMethod::Scanner, t - 30'000);
+  REQUIRE((at_door.ok() && at_door->record && at_booth.ok() && at_booth->record));
+  REQUIRE(front.round().ok);
+  REQUIRE(booth.round().ok);
+  auto rows = server_check_ins(office);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].record_id == at_door->record->id.str());
+  CHECK(rows[0].counted);
+  CHECK_FALSE(rows[1].counted);
+
+  // The door's check-in was a mistake (another Ana): undone there, the booth's now counts.
+  REQUIRE(*front.store->undo_check_in(at_door->record->id, wall_ms()));
+  REQUIRE(front.round().ok);
+  rows = server_check_ins(office);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].undone);
+  CHECK_FALSE(rows[0].counted);
+  CHECK(rows[1].record_id == at_booth->record->id.str());
+  CHECK(rows[1].counted);
+  auto [rc, out] = cate_admin(office, {"report", "--meeting", office.meeting.id.str()});
+  REQUIRE(rc == 0);
+  CHECK_MESSAGE(out.find("checked_in\t1\n") != std::string::npos, out);
+  CHECK_MESSAGE(out.find("duplicates\t0\n") != std::string::npos, out);
+  CHECK_MESSAGE(out.find("undone\t1\n") != std::string::npos, out);
+
+  // Undone at the booth too: nobody counts for Ana.
+  REQUIRE(*booth.store->undo_check_in(at_booth->record->id, wall_ms()));
+  REQUIRE(booth.round().ok);
+  auto c = office.records->counts();
+  REQUIRE(c.ok());
+  CHECK(c->attended == 0);
+  CHECK(c->check_ins == 2);
+}
+
+TEST_CASE("an undo that arrives before its check-in is kept and applied when the check-in comes, once") {
+  Office office({"Ana", "Marcus"});
+  Kiosk front;
+  REQUIRE(front.enrol(office.new_code("Front door")).ok());
+  REQUIRE(front.round().ok);
+  const std::int64_t t = wall_ms();
+  const Uuid check_in = Uuid::v7(t - 10'000), undo = Uuid::v7(t - 5'000);
+  const std::string device = front.store->device_id();
+  MemoryOutbox first;  // the undo alone (its check-in went out in a batch that was lost)
+  first.waiting.push_back({1, {undo, "undo", t - 5'000, undo_payload(undo, device, check_in, office, office.rsvps[0], t - 5'000).dump()}, 0});
+  auto rep = front.client()->upload(first);
+  REQUIRE_MESSAGE(rep.ok, rep.error);
+  CHECK(rep.stored == 1);
+  // Then the undone check-in arrives, with a later one of Ana that stands: the later one counts.
+  MemoryOutbox second;
+  const Uuid later = Uuid::v7(t - 2'000);
+  nlohmann::json ci = {{"meeting", office.meeting.id.str()}, {"rsvp", office.rsvps[0].id.str()}, {"method", "staff"}};
+  second.waiting.push_back({1, {check_in, "check_in", t - 10'000, ci.dump()}, 0});
+  second.waiting.push_back({2, {later, "check_in", t - 2'000, ci.dump()}, 0});
+  // The undo again: a duplicate, changing nothing.
+  second.waiting.push_back({3, {undo, "undo", t - 5'000, undo_payload(undo, device, check_in, office, office.rsvps[0], t - 5'000).dump()}, 0});
+  rep = front.client()->upload(second);
+  REQUIRE_MESSAGE(rep.ok, rep.error);
+  CHECK(rep.stored == 2);
+  CHECK(rep.duplicate == 1);
+  auto rows = server_check_ins(office);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].record_id == check_in.str());
+  CHECK(rows[0].undone);
+  CHECK_FALSE(rows[0].counted);
+  CHECK(rows[1].record_id == later.str());
+  CHECK(rows[1].counted);
+  CHECK_FALSE(rows[1].undone);
+  // An undo naming another RSVP than its check-in's applies to nothing; an unreadable one is refused for good.
+  MemoryOutbox third;
+  const Uuid stray = Uuid::v7(t);
+  third.waiting.push_back({1, {stray, "undo", t, undo_payload(stray, device, later, office, office.rsvps[1], t).dump()}, 0});
+  third.waiting.push_back({2, {Uuid::v7(t), "undo", t, R"({"check_in":"nope"})"}, 0});
+  rep = front.client()->upload(third);
+  REQUIRE_MESSAGE(rep.ok, rep.error);
+  CHECK(rep.stored == 1);
+  CHECK(rep.refused_permanent == 1);
+  rows = server_check_ins(office);
+  CHECK(rows[1].counted);
+  auto c = office.records->counts();
+  REQUIRE(c.ok());
+  CHECK(c->attended == 1);
+  CHECK(c->undos == 2);
+}
+
+/// A form as the kiosk makes it: the person's answers sealed to the server's identity.
+nlohmann::json form_payload(const Office& o, const std::string& form, const nlohmann::ordered_json& fields,
+                            const std::string& language, const PublicKey& seal_to, bool with_meeting = true) {
+  nlohmann::ordered_json inner = {{"form", form}, {"form_version", 1}, {"language", language}, {"fields", fields}};
+  auto sealed = seal_for_server(inner.dump(), seal_to);
+  REQUIRE(sealed.ok());
+  nlohmann::json p = {{"id", Uuid::v7_now().str()}, {"form", form}, {"form_version", 1}, {"at_ms", wall_ms()},
+                      {"sealed", *sealed}};
+  if (with_meeting) p["meeting"] = o.meeting.id.str();
+  return p;
+}
+
+TEST_CASE("sealed forms are opened at the server, walk-ins counted, and exported as Excel-safe CSV") {
+  Office office({"Ana"});
+  Kiosk booth;
+  REQUIRE(booth.enrol(office.new_code("Booth")).ok());
+  REQUIRE(booth.round().ok);
+  const PublicKey server = office.identity.public_key();
+  MemoryOutbox outbox;
+  std::int64_t at = wall_ms() - 60'000;  // a second apart: the export's order is the order they were made
+  outbox.add("form", form_payload(office, "ally_network",
+                                  {{"first_name", "José 🌻"}, {"organisation", "=HYPERLINK(\"http://x.example\",\"click\")"},
+                                   {"interests", {"training", "volunteering"}}, {"consent", true}},
+                                  "es", server), at += 1000);
+  outbox.add("form", form_payload(office, "ally_network",
+                                  {{"first_name", "Marcus"}, {"email", "marcus@example.org"}, {"consent", false}},
+                                  "en", server, false), at += 1000);
+  outbox.add("form", form_payload(office, "walk_in", {{"first_name", "Dana"}, {"last_name", "Lee"}}, "en", server), at += 1000);
+  outbox.add("form", form_payload(office, "walk_in", {{"first_name", "Eli"}}, "en", server), at += 1000);
+  // Sealed to another server's key: can never be opened here, refused for good.
+  outbox.add("form", form_payload(office, "ally_network", {{"first_name", "Lost"}}, "en",
+                                  SecretKey::generate().public_key()), at += 1000);
+  // A walk-in without its meeting, and an envelope whose sealed form is another one: refused for good.
+  outbox.add("form", form_payload(office, "walk_in", {{"first_name", "Nowhere"}}, "en", server, false), at += 1000);
+  auto swapped = form_payload(office, "ally_network", {{"first_name", "Swap"}}, "en", server);
+  swapped["form"] = "community_network";
+  outbox.add("form", swapped, at += 1000);
+  const std::size_t made = outbox.waiting.size();
+  auto rep = booth.client()->upload(outbox);
+  REQUIRE_MESSAGE(rep.ok, rep.error);
+  CHECK(rep.stored == 4);
+  CHECK(rep.refused_permanent == 3);
+  CHECK(outbox.waiting.empty());
+  CHECK(made == 7);
+
+  auto forms = office.records->forms("ally_network", std::nullopt);
+  REQUIRE(forms.ok());
+  REQUIRE(forms->size() == 2);
+  CHECK((*forms)[0].language == "es");
+  CHECK((*forms)[0].device_id == booth.store->device_id());
+  CHECK((*forms)[0].meeting == office.meeting.id.str());
+  CHECK_FALSE((*forms)[1].meeting.has_value());
+  auto answers = nlohmann::json::parse((*forms)[0].answers);
+  CHECK(answers["first_name"] == "José 🌻");
+  CHECK(answers["interests"] == nlohmann::json({"training", "volunteering"}));
+  auto in_meeting = office.records->forms("ally_network", office.meeting.id.str());
+  REQUIRE(in_meeting.ok());
+  CHECK(in_meeting->size() == 1);
+
+  auto [rc, out] = cate_admin(office, {"report", "--meeting", office.meeting.id.str()});
+  REQUIRE(rc == 0);
+  CHECK_MESSAGE(out.find("walk_ins\t2\n") != std::string::npos, out);
+
+  const std::string csv_path = office.dir.path + "/ally.csv";
+  auto [rc2, out2] = cate_admin(office, {"export", "forms", "--form", "ally_network", "--out", csv_path});
+  REQUIRE(rc2 == 0);
+  std::string csv = read_file(csv_path);
+  INFO(csv);
+  CHECK(csv.rfind("\xEF\xBB\xBF\"submitted_at\",\"form\",\"form_version\",\"meeting\",\"language\",\"device\","
+                  "\"record_id\",\"first_name\",\"organisation\",\"interests\",\"consent\",\"email\"\r\n",
+                  0) == 0);
+  CHECK(csv.find("\"José 🌻\"") != std::string::npos);
+  CHECK(csv.find("\"'=HYPERLINK(\"\"http://x.example\"\",\"\"click\"\")\"") != std::string::npos);
+  CHECK(csv.find(",=") == std::string::npos);
+  CHECK(csv.find("\"training; volunteering\",\"yes\",\"\"\r\n") != std::string::npos);
+  CHECK(csv.find("\"Marcus\",\"\",\"\",\"no\",\"marcus@example.org\"\r\n") != std::string::npos);
+  CHECK(csv.find("\"Booth\"") != std::string::npos);
+  std::size_t lines = 0;
+  for (char ch : csv) lines += ch == '\n';
+  CHECK(lines == 3);
+
+  const std::string walk_path = office.dir.path + "/walk.csv";
+  auto [rc3, out3] = cate_admin(office, {"export", "forms", "--form", "walk_in", "--meeting",
+                                         office.meeting.id.str(), "--out", walk_path});
+  REQUIRE(rc3 == 0);
+  std::string walk = read_file(walk_path);
+  CHECK(walk.find("\"Dana\",\"Lee\"") != std::string::npos);
+  CHECK(walk.find("\"Eli\",\"\"") != std::string::npos);
+  auto [rc4, out4] = cate_admin(office, {"export", "forms", "--out", walk_path});
+  CHECK(rc4 == 2);
+}
+
+TEST_CASE("a server without its identity key keeps forms on the kiosk instead of refusing them for good") {
+  Office office({"Ana"}, false);
+  Kiosk booth;
+  // No identity: enrolment is refused, so this kiosk is enrolled the plain way.
+  const std::string token = new_device_token();
+  REQUIRE(office.records->add_device({booth.store->device_id(), "Booth", wall_ms(), {}, {}}, token).ok());
+  booth.enrolled = Enrolled{office.url(), token, office.identity.public_key(), "Booth"};
+  SyncClientConfig c;
+  c.server_url = office.url();
+  c.device_id = booth.store->device_id();
+  c.device_token = token;
+  SyncClient client(c);
+  MemoryOutbox outbox;
+  outbox.add("form", form_payload(office, "walk_in", {{"first_name", "Dana"}}, "en", office.identity.public_key()));
+  auto rep = client.upload(outbox);
+  CHECK(rep.refused_permanent == 0);
+  CHECK(outbox.waiting.size() == 1);
+  REQUIRE(outbox.kept.size() == 1);
+  CHECK(outbox.kept.begin()->second.find("no_identity") != std::string::npos);
 }
 
 }  // namespace

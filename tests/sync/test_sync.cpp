@@ -41,6 +41,7 @@
 #include "kiosk/core/sync_scheduler.hpp"
 #include "sync/admin/central_store.hpp"
 #include "sync/client/sync_client.hpp"
+#include "sync/protocol/ids.hpp"
 #include "sync/protocol/wire.hpp"
 #include "sync/server/sync_server.hpp"
 #include "sync/server/sync_store.hpp"
@@ -746,6 +747,44 @@ TEST_CASE("a kiosk sending too often is told to wait and its records stay and go
   }
   CHECK(kiosk.store->outbox_size() == 0);
   CHECK(office.counts().check_ins == 30);
+}
+
+TEST_CASE("twenty kiosks behind one address each have their own limit and only requests without a known token are limited per address") {
+  SyncServerConfig config = server_config(0.2, 3);  // slow refills: the test's own pace does not matter
+  config.address_requests_per_second = 0.1;
+  config.address_request_burst = 5;
+  Office office(3, config);
+  httplib::Client http("127.0.0.1", office.server->port());
+  http.set_read_timeout(5, 0);
+  std::vector<std::string> tokens;
+  for (int k = 0; k < 21; ++k) tokens.push_back(office.enrol(Uuid::v7_now().str()));
+  auto pull = [&](const std::string& token) {
+    auto r = http.Get("/v1/pull", {{"Authorization", "Bearer " + token}});
+    REQUIRE(r);
+    return r->status;
+  };
+  // Twenty kiosks at one address (a router): each may use its whole burst of 3.
+  for (int k = 0; k < 20; ++k)
+    for (int i = 0; i < 3; ++i) CHECK_MESSAGE(pull(tokens[k]) == 200, "kiosk " << k << ", request " << i);
+  // One more from a kiosk that used its burst: told to wait; the others were not slowed by it.
+  auto over = http.Get("/v1/pull", {{"Authorization", "Bearer " + tokens[7]}});
+  REQUIRE(over);
+  CHECK(over->status == 429);
+  CHECK(over->get_header_value("Retry-After") == "1");
+  CHECK(wire::parse_error_body(over->body)->code == "rate_limited");
+  // Unknown tokens from that address: the first five are told "unauthorized", then "rate_limited".
+  std::vector<int> unknown;
+  for (int i = 0; i < 7; ++i) unknown.push_back(pull("not-a-token-" + std::to_string(i)));
+  CHECK(std::count(unknown.begin(), unknown.begin() + 5, 401) == 5);
+  CHECK(unknown[5] == 429);
+  CHECK(unknown[6] == 429);
+  // Enrolment carries no device token: the same address bucket refuses it now.
+  auto enrol = http.Post("/v1/enrol", R"({"protocol":1,"type":"enrol_request","token":"X","device_id":"d","box_key":"AA=="})",
+                         "application/json");
+  REQUIRE(enrol);
+  CHECK(enrol->status == 429);
+  // A kiosk with a known token is still served from that address.
+  CHECK(pull(tokens[20]) == 200);
 }
 
 TEST_CASE("a server answering garbage or nobody listening gives an error in words and loses nothing") {
