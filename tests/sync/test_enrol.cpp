@@ -1,8 +1,9 @@
 // Enrolment, pinning, revocation, and the office's exports and reports, over real HTTP on
 // loopback: cate-syncd's server in-process with its identity key from the office's file, the
 // kiosk's real Store and sync client, and the real cate-admin program for exports, reports and
-// purge. Every case runs on the SQLite sync store and, with --store=postgres, on a real
-// PostgreSQL that tests/sync/with_postgres.sh starts (as test_sync does).
+// purge. Every case runs on the office's SQLite file and, with --store=postgres, wholly on a
+// real PostgreSQL that tests/sync/with_postgres.sh starts (as test_sync does): the office's
+// data, its identity key and the sync tables, with cate-admin run as `cate-admin --pg`.
 //
 // [SECTION] Fixtures    an office with an identity, kiosks enrolled by code, cate-admin runs
 // [SECTION] Enrolment   happy path, used / expired / withdrawn / unknown codes, garbage requests
@@ -94,8 +95,9 @@ struct Office {
 
   explicit Office(std::vector<std::string> first_names = {"Ana", "Marcus", "José"}, bool with_identity = true) {
     const std::int64_t now_s = wall_ms() / 1000;
-    auto c = open_sqlite_central_store(db());
-    REQUIRE(c.ok());
+    if (g_postgres) pg = new_pg_database();
+    auto c = g_postgres ? open_pg_central_store(pg) : open_sqlite_central_store(db());
+    REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error()));
     central = std::move(*c);
     REQUIRE(central->add_signing_key(key, now_s).ok());
     auto m = central->add_meeting("Member meeting", now_s - 3600, now_s + 7200, now_s);
@@ -107,13 +109,12 @@ struct Office {
     auto added = central->add_rsvps(meeting.id, people, now_s);
     REQUIRE(added.ok());
     for (const auto& r : *added) rsvps.push_back(r.rsvp);
-    if (g_postgres) pg = new_pg_database();
     auto s = g_postgres ? open_pg_sync_store(pg) : open_sqlite_sync_store(db());
     REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error()));
     records = std::move(*s);
-    auto id = load_or_create_server_identity(db());
+    auto id = central->server_identity(/*create=*/true);
     REQUIRE_MESSAGE(id.ok(), (id.ok() ? "" : id.error()));
-    identity = *id;
+    identity = **id;
     SyncServerConfig config;
     config.log = [](std::string_view) {};
     if (with_identity) config.identity = identity;
@@ -186,11 +187,8 @@ struct Kiosk {
 std::pair<int, std::string> cate_admin(const Office& o, std::vector<std::string> args) {
   const char* exe = std::getenv("CATE_ADMIN");
   REQUIRE_MESSAGE(exe, "--admin=PROGRAM (or CATE_ADMIN) names cate-admin; ctest passes it");
-  std::string cmd = std::string("'") + exe + "' --db '" + o.db() + "'";
-  if (g_postgres && (args[0] == "export" || args[0] == "report" || args[0] == "device")) {
-    args.push_back("--pg");
-    args.push_back(o.pg);
-  }
+  // On PostgreSQL the office's data and the sync tables are both there: `cate-admin --pg`.
+  std::string cmd = std::string("'") + exe + "' " + (g_postgres ? "--pg '" + o.pg : "--db '" + o.db()) + "'";
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " 2>/dev/null";
   FILE* p = popen(cmd.c_str(), "r");
@@ -233,9 +231,14 @@ TEST_CASE("a kiosk enrolled by QR code gets a credential, pins the server, and s
   CHECK(d.last_seen_ms.has_value());
   CHECK(d.queue_depth == std::optional<std::int64_t>(1));  // as the kiosk said with its upload
   // The identity key is made once and kept.
-  auto again = load_or_create_server_identity(office.db());
+  auto again = office.central->server_identity(/*create=*/true);
   REQUIRE(again.ok());
-  CHECK(again->public_key() == office.identity.public_key());
+  CHECK((*again)->public_key() == office.identity.public_key());
+  if (!g_postgres) {  // the file keeps it where cate-syncd has always read it
+    auto file = load_or_create_server_identity(office.db());
+    REQUIRE(file.ok());
+    CHECK(file->public_key() == office.identity.public_key());
+  }
 }
 
 TEST_CASE("a used, expired, withdrawn or unknown enrolment code is refused with a clear error") {
