@@ -924,6 +924,10 @@ int cmd_bundle(Context& ctx, const Options& opts) {
   if (!keys) return fail("{}", keys.error());
   for (const auto& k : *keys)
     if (!k.retired_at) bundle.keys.push_back(k.public_key);
+  // Once cate-syncd (or `device add`) has made the server's identity, kiosks seal forms to it.
+  auto identity = ctx.store->server_identity(/*create=*/false);
+  if (!identity) return fail("{}", identity.error());
+  if (*identity) bundle.seal_key = (*identity)->public_key();
 
   const std::size_t counts[] = {bundle.meetings.size(), bundle.rsvps.size(),
                                 bundle.revocations.size(), bundle.keys.size()};
