@@ -42,10 +42,14 @@ namespace {
 constexpr std::string_view kUsage = R"(cate-admin: the office's tool for CATE check-in: meetings, RSVPs, ticket QR codes,
 revocations and kiosk bundles.
 
-usage: cate-admin [--db FILE] COMMAND [OPTIONS]
+usage: cate-admin [--db FILE | --pg CONNINFO] COMMAND [OPTIONS]
 
   --db FILE   the central database (default: $CATE_ADMIN_DB, else cate-central.db in the
               current folder). It holds the secret signing keys: keep it private.
+  --pg CONNINFO
+              the office's data in PostgreSQL instead (a libpq connection string,
+              "dbname=cate" or "postgresql://user@host/db"; `--db postgresql://...` is the
+              same); cate-syncd's tables are then read there too
   --help      show this text (also: cate-admin COMMAND --help)
 
 commands:
@@ -67,6 +71,8 @@ commands:
                              add RSVPs from a CSV file whose first line names the columns
                              (first_name, last_name, email); refused lines are listed
   rsvp list --meeting ID     list RSVPs: id, first_name, last_name, email, serial
+  rsvp remove --rsvp ID      remove a cancelled RSVP (and its revocations); kiosks drop it
+                             at their next sync; check-ins already made stay
 
   ticket --rsvp ID [--format text|term|png|svg] [--out FILE] [--scale N]
          [--valid-from "YYYY-MM-DD HH:MM"] [--valid-until "YYYY-MM-DD HH:MM"] [--reissue]
@@ -343,12 +349,19 @@ Result<std::string, std::string> read_whole_file(const std::string& path) {
 
 struct Context {
   std::string db_path;
+  std::string pg;  ///< libpq connection string: the office's data (and the sync tables) in PostgreSQL
   std::int64_t now = 0;
   std::unique_ptr<CentralStore> store;
 };
 
 // Opens the existing database, or says how to make one.
 std::optional<int> open_store(Context& ctx) {
+  if (!ctx.pg.empty()) {
+    auto store = open_pg_central_store(ctx.pg, OpenMode::MustExist);
+    if (!store) return fail("{}", store.error());
+    ctx.store = std::move(*store);
+    return std::nullopt;
+  }
   struct stat st {};
   if (::stat(ctx.db_path.c_str(), &st) != 0)
     return fail("no database at {}: run `cate-admin init` first (or name one with --db FILE)",
@@ -374,7 +387,7 @@ Result<Meeting, std::string> need_meeting(Context& ctx, std::string_view text) {
   if (!m) return Err{m.error()};
   if (!*m)
     return Err{fmt::format("there is no meeting {} in {} (`cate-admin meeting list` shows them)",
-                           id->str(), ctx.db_path)};
+                           id->str(), ctx.store->location())};
   return **m;
 }
 
@@ -388,7 +401,7 @@ Result<RsvpRecord, std::string> need_rsvp(Context& ctx, std::string_view text) {
   if (!*r)
     return Err{fmt::format("there is no RSVP {} in {} (`cate-admin rsvp list --meeting ID` shows "
                            "them)",
-                           id->str(), ctx.db_path)};
+                           id->str(), ctx.store->location())};
   return **r;
 }
 
@@ -503,7 +516,27 @@ StoreResult<SigningKeyRecord> add_fresh_signing_key(CentralStore& store, std::in
   }
 }
 
+// `init` on PostgreSQL: the office's tables made (or found empty) and the first key.
+int init_pg(Context& ctx) {
+  auto store = open_pg_central_store(ctx.pg, OpenMode::CreateIfMissing);
+  if (!store) return fail("{}", store.error());
+  auto keys = (*store)->signing_keys();
+  if (!keys) return fail("{}", keys.error());
+  if (!keys->empty())
+    return fail("the office's tables in {} already hold signing keys; nothing was changed (`cate-admin key new` "
+                "makes a new signing key)",
+                (*store)->location());
+  auto key = add_fresh_signing_key(**store, ctx.now);
+  if (!key) return fail("{}", key.error());
+  say("made the office's tables in {} with signing key {}; they hold secret keys: keep the database private "
+      "and backed up",
+      (*store)->location(), key_id_str(key->id));
+  print_out(key_id_str(key->id));
+  return kExitOk;
+}
+
 int cmd_init(Context& ctx, const Options&) {
+  if (!ctx.pg.empty()) return init_pg(ctx);
   struct stat st {};
   if (::stat(ctx.db_path.c_str(), &st) == 0)
     return fail("there is already a database at {}; nothing was changed (`cate-admin key new` "
@@ -709,6 +742,18 @@ int rsvp_list(Context& ctx, const Options& opts) {
   return kExitOk;
 }
 
+int rsvp_remove(Context& ctx, const Options& opts) {
+  auto rsvp_opt = opts.get("rsvp");
+  if (!rsvp_opt) return usage_error("rsvp remove needs --rsvp ID");
+  auto rsvp = need_rsvp(ctx, *rsvp_opt);
+  if (!rsvp) return fail("{}", rsvp.error());
+  auto removed = ctx.store->remove_rsvp(rsvp->rsvp.id);
+  if (!removed) return fail("{}", removed.error());
+  say("removed RSVP {} ({}): kiosks drop it at their next sync; check-ins already recorded stay", rsvp->rsvp.id.str(),
+      rsvp->rsvp.first_name);
+  return kExitOk;
+}
+
 int cmd_rsvp(Context& ctx, const Options& opts) {
   if (opts.positional.empty()) return usage_error("rsvp: use `rsvp add`, `rsvp import` or `rsvp list`");
   const std::string& what = opts.positional[0];
@@ -716,7 +761,8 @@ int cmd_rsvp(Context& ctx, const Options& opts) {
   if (opts.positional.size() > 1) return usage_error("unexpected '{}'", opts.positional[1]);
   if (what == "add") return rsvp_add(ctx, opts);
   if (what == "list") return rsvp_list(ctx, opts);
-  return usage_error("rsvp {}: use `rsvp add`, `rsvp import` or `rsvp list`", what);
+  if (what == "remove") return rsvp_remove(ctx, opts);
+  return usage_error("rsvp {}: use `rsvp add`, `rsvp import`, `rsvp list` or `rsvp remove`", what);
 }
 
 int cmd_ticket(Context& ctx, const Options& opts) {
@@ -883,6 +929,10 @@ int cmd_bundle(Context& ctx, const Options& opts) {
   if (!keys) return fail("{}", keys.error());
   for (const auto& k : *keys)
     if (!k.retired_at) bundle.keys.push_back(k.public_key);
+  // Once cate-syncd (or `device add`) has made the server's identity, kiosks seal forms to it.
+  auto identity = ctx.store->server_identity(/*create=*/false);
+  if (!identity) return fail("{}", identity.error());
+  if (*identity) bundle.seal_key = (*identity)->public_key();
 
   const std::size_t counts[] = {bundle.meetings.size(), bundle.rsvps.size(),
                                 bundle.revocations.size(), bundle.keys.size()};
@@ -903,6 +953,7 @@ int cmd_bundle(Context& ctx, const Options& opts) {
 // The sync store cate-syncd uses: --pg CONNINFO, or the office's own file.
 StoreResult<std::unique_ptr<SyncStore>> open_sync_store(const Context& ctx, const Options& opts) {
   if (auto pg = opts.get("pg")) return open_pg_sync_store(*pg);
+  if (!ctx.pg.empty()) return open_pg_sync_store(ctx.pg);
   return open_sqlite_sync_store(ctx.db_path);
 }
 
@@ -925,9 +976,9 @@ int device_add(Context& ctx, const Options& opts, SyncStore& sync) {
     if (ec != std::errc{} || p != h->data() + h->size() || hours < 1 || hours > 24 * 30)
       return usage_error("--expires-hours {}: a whole number of hours, 1 to 720", *h);
   }
-  auto identity = load_or_create_server_identity(ctx.db_path);
+  auto identity = ctx.store->server_identity(/*create=*/true);
   if (!identity) return fail("{}", identity.error());
-  EnrolmentCode code{*url, new_enrolment_token(), server_key_fingerprint(identity->public_key())};
+  EnrolmentCode code{*url, new_enrolment_token(), server_key_fingerprint((*identity)->public_key())};
   const std::int64_t now_ms = ctx.now * 1000;
   if (auto r = sync.add_enrolment({name, code.token, now_ms, now_ms + hours * 3600 * 1000}); !r)
     return fail("{}", r.error());
@@ -1171,7 +1222,7 @@ const std::vector<Command>& commands() {
       {"init", {}, 0, false, cmd_init},
       {"key", {}, 2, true, cmd_key},
       {"meeting", {{"name"}, {"starts"}, {"ends"}}, 1, true, cmd_meeting},
-      {"rsvp", {{"meeting"}, {"first"}, {"last"}, {"email"}}, 2, true, cmd_rsvp},
+      {"rsvp", {{"meeting"}, {"first"}, {"last"}, {"email"}, {"rsvp"}}, 2, true, cmd_rsvp},
       {"ticket",
        {{"rsvp"}, {"format"}, {"out"}, {"scale"}, {"valid-from"}, {"valid-until"}, {"reissue", false}},
        0, true, cmd_ticket},
@@ -1187,7 +1238,7 @@ const std::vector<Command>& commands() {
   return list;
 }
 
-int run(const std::string& db_path, const std::vector<std::string>& args) {
+int run(const std::string& db_path, const std::string& pg, const std::vector<std::string>& args) {
   const std::string& name = args.front();
   if (name == "help") {
     fmt::print(stdout, "{}", kUsage);
@@ -1205,6 +1256,8 @@ int run(const std::string& db_path, const std::vector<std::string>& args) {
   }
   Context ctx;
   ctx.db_path = opts->get("db").value_or(db_path);
+  ctx.pg = pg;
+  if (is_pg_address(ctx.db_path)) ctx.pg = ctx.db_path;
   ctx.now = static_cast<std::int64_t>(std::time(nullptr));
   if (command->needs_store)
     if (auto code = open_store(ctx)) return *code;
@@ -1216,12 +1269,16 @@ int run(const std::string& db_path, const std::vector<std::string>& args) {
 std::string usage_text() { return std::string(kUsage); }
 
 int run_command(const std::string& db_path, const std::vector<std::string>& args) {
+  return run_command(db_path, std::string(), args);
+}
+
+int run_command(const std::string& db_path, const std::string& pg, const std::vector<std::string>& args) {
   if (args.empty()) {
     fmt::print(stderr, "{}", kUsage);
     return kExitUsage;
   }
   try {
-    return run(db_path, args);
+    return run(db_path, pg, args);
   } catch (const std::exception& e) {
     return fail("stopped by an unexpected problem: {}", e.what());
   } catch (...) {

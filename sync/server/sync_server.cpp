@@ -24,6 +24,10 @@ bool is_loopback_address(std::string_view host) {
   return host == "127.0.0.1" || host == "::1" || host == "localhost";
 }
 
+// A pull cursor older than this gets everything again, not a delta: tombstones need not be kept
+// for ever, and a kiosk away that long starts clean.
+constexpr std::int64_t kMaxDeltaAgeMs = 30LL * 24 * 3600 * 1000;
+
 struct SyncServer::Impl {
   SyncStore& records;
   CentralStore& office;
@@ -273,10 +277,33 @@ struct SyncServer::Impl {
 
   // -------------------------------------------------------------------------------------------
   // [SECTION] Pull
-  // A pull carries, as one bundle signed by the office's current key, every meeting that has not
-  // ended more than a day ago, with its whole roster and its revocations, and every key in use.
-  // The cursor is "<server ms>.<digest of that content>": the same content again is "unchanged".
+  // A pull carries one bundle signed by the office's current key. With no cursor, or one this
+  // server cannot continue from, it is everything: every meeting that has not ended more than a
+  // day ago, with its whole roster and its revocations, and every key in use. With a cursor it
+  // issued, it is a delta: only the meetings, RSVPs, revocations and removals written since, and
+  // every key in use; nothing written since is "unchanged". The cursor is
+  // "<server ms>.<epoch>.<change number>" (SYNC.md, "Download").
   // -------------------------------------------------------------------------------------------
+  struct PullCursor {
+    std::int64_t ms = 0;
+    std::string epoch;
+    std::int64_t seq = 0;
+  };
+  static std::optional<PullCursor> parse_pull_cursor(const std::string& text) {
+    auto a = text.find('.');
+    auto b = a == std::string::npos ? a : text.find('.', a + 1);
+    if (b == std::string::npos) return std::nullopt;
+    PullCursor c;
+    c.epoch = text.substr(a + 1, b - a - 1);
+    auto number = [](const std::string& t, std::int64_t& out) {
+      if (t.empty() || t.size() > 18 || t.find_first_not_of("0123456789") != std::string::npos) return false;
+      out = std::stoll(t);
+      return true;
+    };
+    if (!number(text.substr(0, a), c.ms) || !number(text.substr(b + 1), c.seq) || c.epoch.empty()) return std::nullopt;
+    return c;
+  }
+
   void pull(const httplib::Request& req, httplib::Response& res) {
     nlohmann::json line = {{"event", "pull"}, {"remote", req.remote_addr}};
     auto device = authenticate(req, res);
@@ -290,32 +317,31 @@ struct SyncServer::Impl {
       std::lock_guard lock(records_mutex);
       (void)records.saw_device(device->device_id, now);  // "last seen" only: a failure here stops nothing
     }
+    // A cursor this server issued, from this database, not from its future, not too old: a delta.
+    const std::string asked = req.get_param_value("cursor");
+    std::optional<PullCursor> since = parse_pull_cursor(asked);
+    if (since && (since->ms > now || now - since->ms > kMaxDeltaAgeMs)) since.reset();
     Bundle b;
     std::optional<SigningKeyRecord> signer;
     std::string failure;
+    std::string full_reason = asked.empty() ? "no cursor" : "unknown cursor";
+    OfficeChanges changes;
     {
       std::lock_guard lock(office_mutex);
       auto key = office.current_signing_key();
       auto keys = office.signing_keys();
-      auto meetings = office.meetings();
-      if (!key || !keys || !meetings) {
-        failure = !key ? key.error() : !keys ? keys.error() : meetings.error();
+      auto got = office.changes_since(since ? since->seq : 0, now / 1000 - 86400);
+      if (got && since && (got->epoch != since->epoch || since->seq > got->seq)) {
+        since.reset();  // another database, or one restored from an older backup: everything
+        got = office.changes_since(0, now / 1000 - 86400);
+      }
+      if (!key || !keys || !got) {
+        failure = !key ? key.error() : !keys ? keys.error() : got.error();
       } else {
         signer = *key;
         for (const auto& k : *keys)
           if (!k.retired_at) b.keys.push_back(k.public_key);
-        for (const auto& m : *meetings) {
-          if (m.ends_at < now / 1000 - 86400) continue;
-          b.meetings.push_back(m);
-          auto rs = office.rsvps_for_meeting(m.id);
-          auto rv = office.revocations_for_meeting(m.id);
-          if (!rs || !rv) {
-            failure = !rs ? rs.error() : rv.error();
-            break;
-          }
-          for (const auto& r : *rs) b.rsvps.push_back(r.rsvp);
-          for (const auto& r : *rv) b.revocations.push_back(r);
-        }
+        changes = std::move(*got);
       }
     }
     if (!failure.empty()) {
@@ -324,30 +350,28 @@ struct SyncServer::Impl {
       answer_error(res, 503, "no_signing_key", "the office has no signing key in use; run cate-admin key new",
                    true);
     } else {
-      // Digest of the content without its creation time: unchanged content, unchanged digest.
-      unsigned char h[8];
-      std::string unsigned_body;
-      {
-        Bundle copy = b;
-        copy.created_at = 0;
-        unsigned_body = write_bundle(copy, signer->secret_key);
-      }
-      crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(unsigned_body.data()),
-                         unsigned_body.size(), nullptr, 0);
-      char hex[17];
-      sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-      std::string digest = hex;
-      std::string asked = req.get_param_value("cursor");
-      auto dot = asked.find('.');
-      bool unchanged = dot != std::string::npos && asked.substr(dot + 1) == digest;
+      const bool unchanged = since && changes.seq == since->seq;
       b.created_at = now / 1000;
-      wire::PullResponse out{std::to_string(now) + "." + digest, now, unchanged,
-                             unchanged ? std::string() : write_bundle(b, signer->secret_key)};
+      b.meetings = std::move(changes.meetings);
+      b.rsvps = std::move(changes.rsvps);
+      b.revocations = std::move(changes.revocations);
+      if (config.identity) b.seal_key = config.identity->public_key();
+      if (since) {
+        b.delta = true;
+        b.since = asked;
+        b.removed_rsvps = std::move(changes.removed_rsvps);
+      }
+      std::string cursor = std::to_string(now) + "." + changes.epoch + "." + std::to_string(changes.seq);
+      wire::PullResponse out{cursor, now, unchanged, unchanged ? std::string() : write_bundle(b, signer->secret_key)};
       res.status = 200;
       res.set_content(wire::to_json(out), "application/json");
       line["unchanged"] = unchanged;
+      line["delta"] = b.delta;
+      if (!b.delta) line["full"] = full_reason;
       line["meetings"] = b.meetings.size();
       line["rsvps"] = b.rsvps.size();
+      line["revocations"] = b.revocations.size();
+      line["bytes"] = out.bundle.size();
     }
     line["status"] = res.status;
     log(std::move(line));

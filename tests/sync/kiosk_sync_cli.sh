@@ -2,10 +2,11 @@
 # `cate-kiosk enrol` and `cate-kiosk sync`, the real programs, against a real cate-syncd on
 # loopback: enrol, a first sync that provisions the kiosk, a check-in that reaches the server
 # exactly once, a sync with nothing to do, and a sync with the server gone (exit 1, the reason
-# in words, the record kept). With --pg the sync tables are in PostgreSQL (run it under
-# with_postgres.sh, which sets PGHOST and PGDATABASE).
+# in words, the record kept). With --pg the sync tables are in PostgreSQL and the office's data
+# in its file; with --pg-office everything is in PostgreSQL (cate-admin --pg, cate-syncd --pg:
+# one server wholly on PostgreSQL). Run those under with_postgres.sh (it sets PGHOST, PGDATABASE).
 #
-#   kiosk_sync_cli.sh CATE_ADMIN CATE_KIOSK CATE_SYNCD [--pg]
+#   kiosk_sync_cli.sh CATE_ADMIN CATE_KIOSK CATE_SYNCD [--pg | --pg-office]
 set -euo pipefail
 admin=$(realpath "$1") kiosk=$(realpath "$2") syncd=$(realpath "$3") pg=${4:-}
 
@@ -21,16 +22,21 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 field() { jq -r ".$1" <<<"$2"; }
 
 stores=(--db office.db)
-if [[ "$pg" == "--pg" ]]; then
-  [[ -n "${PGHOST:-}" ]] || fail "--pg needs a PostgreSQL server: run this under tests/sync/with_postgres.sh"
+office=(--db office.db)
+if [[ -n "$pg" ]]; then
+  [[ -n "${PGHOST:-}" ]] || fail "$pg needs a PostgreSQL server: run this under tests/sync/with_postgres.sh"
   stores+=(--pg "dbname=${PGDATABASE:-cate}")
+fi
+if [[ "$pg" == "--pg-office" ]]; then
+  stores=(--pg "dbname=${PGDATABASE:-cate}")
+  office=(--pg "dbname=${PGDATABASE:-cate}")
 fi
 
 # The office: a meeting today, one RSVP, its ticket as text.
-"$admin" --db office.db init >/dev/null 2>&1
-meeting=$("$admin" --db office.db meeting add --name "Member meeting" --starts "$(date +%F) 00:00" --ends "$(date +%F) 23:59" 2>/dev/null)
-rsvp=$("$admin" --db office.db rsvp add --meeting "$meeting" --first Ana --last García 2>/dev/null)
-code=$("$admin" --db office.db ticket --rsvp "$rsvp" --format text 2>/dev/null)
+"$admin" "${office[@]}" init >/dev/null 2>&1
+meeting=$("$admin" "${office[@]}" meeting add --name "Member meeting" --starts "$(date +%F) 00:00" --ends "$(date +%F) 23:59" 2>/dev/null)
+rsvp=$("$admin" "${office[@]}" rsvp add --meeting "$meeting" --first Ana --last García 2>/dev/null)
+code=$("$admin" "${office[@]}" ticket --rsvp "$rsvp" --format text 2>/dev/null)
 
 # The kiosk's own ID, enrolled at the server.
 device=$(field device "$("$kiosk" --store kiosk.db status)")
@@ -65,12 +71,16 @@ out=$("$kiosk" --store kiosk.db sync) || fail "sync again: $out"
 [[ $(field pushed "$out") == 0 && $(field pull "$out") == "nothing new from the office" ]] || fail "sync again: $out"
 
 # On the server: the check-in, once.
-if [[ "$pg" == "--pg" ]]; then
+if [[ -n "$pg" ]]; then
   n=$(psql -tA -c "SELECT count(*) FROM sync_check_in WHERE rsvp_id = '$rsvp'")
 else
   n=$(sqlite3 office.db "SELECT count(*) FROM sync_check_in WHERE rsvp_id = '$rsvp'")
 fi
 [[ "$n" == 1 ]] || fail "the server holds $n check-ins of the RSVP, not 1"
+if [[ "$pg" == "--pg-office" ]]; then
+  [[ ! -e office.db ]] || fail "a server wholly on PostgreSQL made a database file"
+  [[ $(psql -tA -c "SELECT count(*) FROM server_identity") == 1 ]] || fail "the identity key is not in PostgreSQL"
+fi
 
 # The server gone: exit 1, the reason in words, the record kept for the next round.
 kill "$syncd_pid"; wait "$syncd_pid" 2>/dev/null || true; syncd_pid=""

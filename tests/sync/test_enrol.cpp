@@ -1,8 +1,9 @@
 // Enrolment, pinning, revocation, and the office's exports and reports, over real HTTP on
 // loopback: cate-syncd's server in-process with its identity key from the office's file, the
 // kiosk's real Store and sync client, and the real cate-admin program for exports, reports and
-// purge. Every case runs on the SQLite sync store and, with --store=postgres, on a real
-// PostgreSQL that tests/sync/with_postgres.sh starts (as test_sync does).
+// purge. Every case runs on the office's SQLite file and, with --store=postgres, wholly on a
+// real PostgreSQL that tests/sync/with_postgres.sh starts (as test_sync does): the office's
+// data, its identity key and the sync tables, with cate-admin run as `cate-admin --pg`.
 //
 // [SECTION] Fixtures    an office with an identity, kiosks enrolled by code, cate-admin runs
 // [SECTION] Enrolment   happy path, used / expired / withdrawn / unknown codes, garbage requests
@@ -10,6 +11,7 @@
 // [SECTION] Revocation  refused and told so, enrolled again
 // [SECTION] Office      CSV export, report, purge (cate-admin)
 // [SECTION] Undo and forms  undone check-ins recounted, sealed forms opened, walk-ins, form export
+// [SECTION] Deltas      pulls of what changed since the cursor, the seal key
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 #include <httplib.h>
@@ -33,6 +35,7 @@
 #include "kiosk/core/store.hpp"
 #include "sync/admin/central_store.hpp"
 #include "sync/client/sync_client.hpp"
+#include "sync/protocol/bundle.hpp"
 #include "sync/protocol/enrolment.hpp"
 #include "sync/protocol/sealed_form.hpp"
 #include "sync/protocol/wire.hpp"
@@ -98,8 +101,9 @@ struct Office {
 
   explicit Office(std::vector<std::string> first_names = {"Ana", "Marcus", "José"}, bool with_identity = true) {
     const std::int64_t now_s = wall_ms() / 1000;
-    auto c = open_sqlite_central_store(db());
-    REQUIRE(c.ok());
+    if (g_postgres) pg = new_pg_database();
+    auto c = g_postgres ? open_pg_central_store(pg) : open_sqlite_central_store(db());
+    REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error()));
     central = std::move(*c);
     REQUIRE(central->add_signing_key(key, now_s).ok());
     auto m = central->add_meeting("Member meeting", now_s - 3600, now_s + 7200, now_s);
@@ -111,13 +115,12 @@ struct Office {
     auto added = central->add_rsvps(meeting.id, people, now_s);
     REQUIRE(added.ok());
     for (const auto& r : *added) rsvps.push_back(r.rsvp);
-    if (g_postgres) pg = new_pg_database();
     auto s = g_postgres ? open_pg_sync_store(pg) : open_sqlite_sync_store(db());
     REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error()));
     records = std::move(*s);
-    auto id = load_or_create_server_identity(db());
+    auto id = central->server_identity(/*create=*/true);
     REQUIRE_MESSAGE(id.ok(), (id.ok() ? "" : id.error()));
-    identity = *id;
+    identity = **id;
     SyncServerConfig config;
     config.log = [](std::string_view) {};
     if (with_identity) config.identity = identity;
@@ -190,11 +193,8 @@ struct Kiosk {
 std::pair<int, std::string> cate_admin(const Office& o, std::vector<std::string> args) {
   const char* exe = std::getenv("CATE_ADMIN");
   REQUIRE_MESSAGE(exe, "--admin=PROGRAM (or CATE_ADMIN) names cate-admin; ctest passes it");
-  std::string cmd = std::string("'") + exe + "' --db '" + o.db() + "'";
-  if (g_postgres && (args[0] == "export" || args[0] == "report" || args[0] == "device")) {
-    args.push_back("--pg");
-    args.push_back(o.pg);
-  }
+  // On PostgreSQL the office's data and the sync tables are both there: `cate-admin --pg`.
+  std::string cmd = std::string("'") + exe + "' " + (g_postgres ? "--pg '" + o.pg : "--db '" + o.db()) + "'";
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " 2>/dev/null";
   FILE* p = popen(cmd.c_str(), "r");
@@ -237,9 +237,14 @@ TEST_CASE("a kiosk enrolled by QR code gets a credential, pins the server, and s
   CHECK(d.last_seen_ms.has_value());
   CHECK(d.queue_depth == std::optional<std::int64_t>(1));  // as the kiosk said with its upload
   // The identity key is made once and kept.
-  auto again = load_or_create_server_identity(office.db());
+  auto again = office.central->server_identity(/*create=*/true);
   REQUIRE(again.ok());
-  CHECK(again->public_key() == office.identity.public_key());
+  CHECK((*again)->public_key() == office.identity.public_key());
+  if (!g_postgres) {  // the file keeps it where cate-syncd has always read it
+    auto file = load_or_create_server_identity(office.db());
+    REQUIRE(file.ok());
+    CHECK(file->public_key() == office.identity.public_key());
+  }
 }
 
 TEST_CASE("a used, expired, withdrawn or unknown enrolment code is refused with a clear error") {
@@ -785,6 +790,193 @@ TEST_CASE("a server without its identity key keeps forms on the kiosk instead of
   CHECK(outbox.waiting.size() == 1);
   REQUIRE(outbox.kept.size() == 1);
   CHECK(outbox.kept.begin()->second.find("no_identity") != std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Deltas
+// ---------------------------------------------------------------------------------------------
+/// GET /v1/pull as the kiosk would, with this cursor; the answer and the bundle in it (if any).
+struct Pulled {
+  wire::PullResponse response;
+  std::optional<SignedBundle> bundle;
+};
+Pulled raw_pull(Office& office, Kiosk& kiosk, const std::string& cursor) {
+  httplib::Client http("127.0.0.1", office.server->port());
+  httplib::Headers headers = {{"Authorization", "Bearer " + kiosk.enrolled->device_token}};
+  auto res = http.Get(("/v1/pull" + (cursor.empty() ? "" : "?cursor=" + cursor)).c_str(), headers);
+  REQUIRE(res);
+  REQUIRE_MESSAGE(res->status == 200, res->body);
+  auto pull = wire::parse_pull_response(res->body);
+  REQUIRE(pull.ok());
+  Pulled out{*pull, std::nullopt};
+  if (!pull->unchanged) {
+    auto b = read_bundle(pull->bundle);
+    REQUIRE_MESSAGE(b.ok(), (b.ok() ? "" : b.error()));
+    out.bundle = *b;
+  }
+  return out;
+}
+
+std::int64_t roster_size(Kiosk& kiosk, MeetingId meeting) {
+  auto c = kiosk.store->counts(meeting);
+  REQUIRE(c.ok());
+  return c->rsvps;
+}
+
+TEST_CASE("a pull with the server's cursor carries only what changed and the kiosk merges it and converges") {
+  Office office;
+  Kiosk kiosk;
+  // Enrolment as staff mode does it (enrol_kiosk) pins the server and makes its key the one
+  // forms are sealed to.
+  auto enrolled = enrol_kiosk(*kiosk.store, office.new_code("Front door"));
+  REQUIRE(enrolled.ok());
+  kiosk.enrolled = *enrolled;
+  CHECK(kiosk.store->setting("seal_key") == office.identity.public_key().base64());
+  REQUIRE(kiosk.store->set_setting("seal_key", "").ok());
+  auto first = kiosk.round();
+  REQUIRE_MESSAGE(first.ok, first.error);
+  REQUIRE(kiosk.store->set_active_meeting(office.meeting.id).ok());
+  CHECK(roster_size(kiosk, office.meeting.id) == 3);
+  // The pull's bundle carries the seal key too.
+  CHECK(kiosk.store->setting("seal_key") == office.identity.public_key().base64());
+  const std::string cursor = kiosk.store->setting("pull_cursor").value_or("");
+  REQUIRE(!cursor.empty());
+
+  // Nothing written since: unchanged.
+  CHECK(raw_pull(office, kiosk, cursor).response.unchanged);
+
+  // One new RSVP and one revoked ticket: the delta holds just those.
+  const std::int64_t now_s = wall_ms() / 1000;
+  auto dana = office.central->add_rsvps(office.meeting.id, {{"Dana", "Lee", "dana@example.org"}}, now_s);
+  REQUIRE(dana.ok());
+  REQUIRE(office.central->revoke_ticket(TicketRef{office.rsvps[0].id, 1}, now_s).ok());
+  Pulled delta = raw_pull(office, kiosk, cursor);
+  REQUIRE(delta.bundle);
+  const Bundle& d = delta.bundle->bundle;
+  CHECK(d.delta);
+  CHECK(d.since == cursor);
+  CHECK(d.meetings.empty());
+  REQUIRE(d.rsvps.size() == 1);
+  CHECK(d.rsvps[0].id == dana->front().rsvp.id);
+  REQUIRE(d.revocations.size() == 1);
+  CHECK(d.revocations[0].ticket.rsvp == office.rsvps[0].id);
+  CHECK(d.removed_rsvps.empty());
+  CHECK(d.keys.size() == 1);  // every key in use, always
+  REQUIRE(d.seal_key);
+  CHECK(*d.seal_key == office.identity.public_key());
+  CHECK(delta.response.cursor != cursor);
+
+  // The kiosk merges it: the three it had stay, Dana joins, Ana's ticket is refused.
+  auto second = kiosk.round();
+  REQUIRE_MESSAGE(second.ok, second.error);
+  CHECK(second.pull_summary.rfind("changes:", 0) == 0);
+  CHECK(roster_size(kiosk, office.meeting.id) == 4);
+  CHECK(kiosk.store->rsvp(dana->front().rsvp.id));
+  CHECK(kiosk.check_in(office.code_for(office.rsvps[0])) == ScanOutcome::Revoked);
+  CHECK(kiosk.check_in(office.code_for(office.rsvps[1])) == ScanOutcome::CheckedIn);
+
+  // A cancelled RSVP: the delta names it and the kiosk drops it.
+  REQUIRE(office.central->remove_rsvp(office.rsvps[2].id).ok());
+  Pulled removal = raw_pull(office, kiosk, kiosk.store->setting("pull_cursor").value_or(""));
+  REQUIRE(removal.bundle);
+  CHECK(removal.bundle->bundle.rsvps.empty());
+  REQUIRE(removal.bundle->bundle.removed_rsvps.size() == 1);
+  CHECK(removal.bundle->bundle.removed_rsvps[0] == office.rsvps[2].id);
+  auto third = kiosk.round();
+  REQUIRE_MESSAGE(third.ok, third.error);
+  CHECK(roster_size(kiosk, office.meeting.id) == 3);
+  CHECK(!kiosk.store->rsvp(office.rsvps[2].id));
+  auto fourth = kiosk.round();
+  REQUIRE_MESSAGE(fourth.ok, fourth.error);
+  CHECK(fourth.pull_summary == "nothing new from the office");
+
+  // The kiosk's roster is the office's, row for row.
+  auto office_roster = office.central->rsvps_for_meeting(office.meeting.id);
+  REQUIRE(office_roster.ok());
+  CHECK(static_cast<std::int64_t>(office_roster->size()) == roster_size(kiosk, office.meeting.id));
+  for (const auto& r : *office_roster) CHECK(kiosk.store->rsvp(r.rsvp.id));
+
+  // A delta made for another point than the kiosk's (an old answer played again) is not taken:
+  // the kiosk asks for everything next time, and converges all the same.
+  {
+    KioskSync stale(*kiosk.store);
+    auto applied = stale.apply_pull(delta.response);
+    CHECK(!applied.ok());
+    CHECK(kiosk.store->setting("pull_cursor").value_or("x").empty());
+    CHECK(roster_size(kiosk, office.meeting.id) == 3);
+    auto whole = kiosk.round();
+    REQUIRE_MESSAGE(whole.ok, whole.error);
+    CHECK(whole.pull_summary.rfind("changes:", 0) != 0);
+    CHECK(roster_size(kiosk, office.meeting.id) == 3);
+  }
+
+  // Cursors the server cannot continue from get everything: none, garbage, another database's,
+  // one from its future, one too old.
+  const std::string now_cursor = kiosk.store->setting("pull_cursor").value_or("");
+  const std::string epoch = now_cursor.substr(now_cursor.find('.') + 1, 16);
+  for (const std::string& c : {std::string(), std::string("1717600000456.8c1f0e2d9a7b3c44"), std::string("garbage"),
+                               std::to_string(wall_ms()) + ".0123456789abcdef.1",
+                               std::to_string(wall_ms()) + "." + epoch + ".999999999",
+                               std::to_string(wall_ms() - 40LL * 86400 * 1000) + "." + epoch + ".1"}) {
+    CAPTURE(c);
+    Pulled full = raw_pull(office, kiosk, c);
+    REQUIRE(full.bundle);
+    CHECK(!full.bundle->bundle.delta);
+    CHECK(full.bundle->bundle.rsvps.size() == 3);
+    CHECK(full.bundle->bundle.revocations.size() == 1);
+  }
+}
+
+TEST_CASE("a delta for 5000 RSVPs is a small part of the whole bundle and the kiosk converges") {
+  std::vector<std::string> names;
+  for (int i = 0; i < 5000; ++i) names.push_back("Person" + std::to_string(i));
+  Office office(names);
+  Kiosk kiosk;
+  REQUIRE(kiosk.enrol(office.new_code("Front door")).ok());
+  Pulled full = raw_pull(office, kiosk, "");
+  REQUIRE(full.bundle);
+  CHECK(full.bundle->bundle.rsvps.size() == 5000);
+  auto first = kiosk.round();
+  REQUIRE_MESSAGE(first.ok, first.error);
+  CHECK(roster_size(kiosk, office.meeting.id) == 5000);
+  const std::string cursor = kiosk.store->setting("pull_cursor").value_or("");
+
+  const std::int64_t now_s = wall_ms() / 1000;
+  REQUIRE(office.central->add_rsvps(office.meeting.id, {{"Dana", "Lee", "dana@example.org"}}, now_s).ok());
+  REQUIRE(office.central->revoke_ticket(TicketRef{office.rsvps[17].id, 1}, now_s).ok());
+  Pulled delta = raw_pull(office, kiosk, cursor);
+  REQUIRE(delta.bundle);
+  CHECK(delta.bundle->bundle.rsvps.size() == 1);
+  CHECK(delta.bundle->bundle.revocations.size() == 1);
+  const std::size_t full_bytes = full.response.bundle.size(), delta_bytes = delta.response.bundle.size();
+  MESSAGE("pull of 5,000 RSVPs: whole bundle " << full_bytes << " bytes; delta (1 RSVP, 1 revocation) "
+                                               << delta_bytes << " bytes");
+  CHECK(delta_bytes * 100 < full_bytes);
+
+  auto second = kiosk.round();
+  REQUIRE_MESSAGE(second.ok, second.error);
+  CHECK(roster_size(kiosk, office.meeting.id) == 5001);
+  REQUIRE(kiosk.store->set_active_meeting(office.meeting.id).ok());
+  CHECK(kiosk.check_in(office.code_for(office.rsvps[17])) == ScanOutcome::Revoked);
+  CHECK(kiosk.check_in(office.code_for(office.rsvps[18])) == ScanOutcome::CheckedIn);
+}
+
+TEST_CASE("cate-admin bundle carries the server's key to seal to once the office has one") {
+  Office office;
+  auto out = office.dir.path + "/meeting.bundle";
+  auto [rc, text] = cate_admin(office, {"bundle", "--meeting", office.meeting.id.str(), "--out", out});
+  REQUIRE(rc == 0);
+  std::ifstream in(out);
+  std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto b = read_bundle(file);
+  REQUIRE(b.ok());
+  REQUIRE(b->bundle.seal_key);
+  CHECK(*b->bundle.seal_key == office.identity.public_key());
+  CHECK(!b->bundle.delta);
+  // A kiosk that takes it in keeps the key.
+  Kiosk kiosk;
+  REQUIRE(kiosk.store->import_bundle(*b, false, wall_ms()).ok());
+  CHECK(kiosk.store->setting("seal_key") == office.identity.public_key().base64());
 }
 
 }  // namespace
