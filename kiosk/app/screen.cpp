@@ -21,6 +21,8 @@ ScreenRegistry make_screens() {
   r.add(make_staff_check_in_screen());
   r.add(make_staff_pin_screen());
   r.add(make_staff_home_screen());
+  r.add(make_form_screen());
+  r.add(make_form_thanks_screen());
   return r;
 }
 
