@@ -15,6 +15,8 @@ const char* screen_code(Screen screen) {
     case Screen::StaffHome: return "staff_home";
     case Screen::StaffCheckIn: return "staff_check_in";
     case Screen::StaffSync: return "staff_sync";
+    case Screen::Form: return "form";
+    case Screen::FormThanks: return "form_thanks";
   }
   return "unknown";
 }
@@ -67,8 +69,18 @@ void StaffView::wipe() {
   read_at = -1;
 }
 
+void FormSession::wipe() {
+  answers.wipe();
+  form = nullptr;
+  page = 0;
+  problem.reset();
+  said = Said::Nothing;
+  shift = false;
+}
+
 std::size_t AppState::typed_bytes() const {
-  std::size_t n = keyboard_code.text.size() + search.text.size() + pin.digits.size() + staff.notice.size();
+  std::size_t n = keyboard_code.text.size() + search.text.size() + pin.digits.size() + staff.notice.size() +
+                  form.answers.bytes();
   for (const auto& m : search.matches) n += m.first_name.size() + m.last_initial.size();
   for (const auto& c : staff.recent) n += c.first_name.size() + c.last_initial.size();
   if (result) n += result->message.title.size() + result->message.body.size() + result->message.next_step.size();

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kiosk/core/forms.hpp"
 #include "kiosk/core/messages.hpp"
 #include "kiosk/core/outcome.hpp"
 #include "kiosk/core/store.hpp"
@@ -16,8 +17,7 @@
 
 namespace cate::app {
 
-/// The screen in front of the person. Walk-in and sign-up forms join this list as their
-/// screens are written.
+/// The screen in front of the person.
 enum class Screen {
   Welcome,       ///< what to do, in big words; takes scans; never a name, list, count or address
   Checking,      ///< a code was read; the store is checking it in
@@ -27,11 +27,14 @@ enum class Screen {
   StaffHome,     ///< staff mode: meeting, counts, latest check-ins with undo, device information
   StaffCheckIn,  ///< staff mode: check someone in by name
   StaffSync,     ///< staff mode: sync state, Sync now with progress, enrolment by scanning the office's code
+  Form,          ///< a walk-in or sign-up form, one question at a time (screens/form.cpp)
+  FormThanks,    ///< the form was sealed and recorded: thank you
 };
-inline constexpr Screen kAllScreens[] = {Screen::Welcome,  Screen::Checking,  Screen::Result,     Screen::FindRsvp,
-                                         Screen::StaffPin, Screen::StaffHome, Screen::StaffCheckIn,
-                                         Screen::StaffSync};
-/// "welcome", "checking", "result", "find_rsvp", "staff_pin", "staff_home", "staff_check_in", "staff_sync"
+inline constexpr Screen kAllScreens[] = {Screen::Welcome,   Screen::Checking,  Screen::Result,     Screen::FindRsvp,
+                                         Screen::StaffPin,  Screen::StaffHome, Screen::StaffCheckIn, Screen::StaffSync,
+                                         Screen::Form,      Screen::FormThanks};
+/// "welcome", "checking", "result", "find_rsvp", "staff_pin", "staff_home", "staff_check_in",
+/// "staff_sync", "form", "form_thanks"
 const char* screen_code(Screen screen);
 /// The screens only staff past the PIN may see.
 inline bool is_staff_screen(Screen s) {
@@ -136,6 +139,31 @@ struct SyncView {
   std::string enrol_words;  ///< the server's name when enrolled, or why it failed, in words
 };
 
+/// A form being filled in: which one, the answers (fixed buffers, zeroed by wipe()), the
+/// question on screen and what the last Next or Send said.
+struct FormSession {
+  enum class Said { Nothing, Sending, NotSaved, NoMeeting };
+  const FormDefinition* form = nullptr;  ///< a built-in definition (lives as long as the process)
+  FormAnswers answers;
+  std::size_t page = 0;                  ///< the field on screen
+  std::optional<FormProblem> problem;    ///< shown under the field; the answer stays as typed
+  Said said = Said::Nothing;
+  bool shift = false;                    ///< the on-screen keyboard's next letter is a capital
+  void wipe();
+};
+
+/// What Welcome may offer: the kiosk mode staff chose, and whether forms can be sealed.
+struct FormsSetup {
+  KioskMode mode = KioskMode::Both;
+  FormSealKey seal;                  ///< the key forms are sealed to, or why there is none
+  bool meeting_active = false;       ///< walk-ins need one
+  bool read = false;                 ///< read from the store at least once
+  bool forms_on() const { return read && seal.key.has_value(); }
+  bool check_in() const { return mode != KioskMode::SignUp; }
+  bool sign_up() const { return mode != KioskMode::CheckIn && forms_on(); }
+  bool walk_in() const { return check_in() && forms_on() && meeting_active; }
+};
+
 struct AppState {
   AppConfig config;
   Screen screen = Screen::Welcome;
@@ -150,6 +178,8 @@ struct AppState {
   PinEntry pin;
   StaffView staff;
   SyncView sync;
+  FormSession form;                ///< the walk-in or sign-up form being filled in
+  FormsSetup forms;
 
   /// Bytes held in every text buffer the screens fill (0 after a wipe); for tests and staff.
   std::size_t typed_bytes() const;

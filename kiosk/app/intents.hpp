@@ -54,11 +54,33 @@ struct ChooseMeeting {
   MeetingId meeting;
 };
 
+/// Open a form (by its definition's ID: "walk_in", "ally_network", "community_network").
+struct StartForm {
+  std::string form;
+};
+/// The form's Next (checks the question on screen first) or Previous (`forward` false).
+struct FormStep {
+  bool forward = true;
+};
+/// Send the form: check every answer, seal, record.
+struct SendForm {};
+/// A choice touched on the form's question on screen (a tick box has one, choice 0).
+struct ChooseAnswer {
+  std::size_t choice = 0;
+};
+/// The on-screen keyboard's Shift (the next letter a capital).
+struct ShiftKey {};
+/// Staff choose what the kiosk offers: meeting check-in, booth sign-up, or both.
+struct SetKioskMode {
+  KioskMode mode = KioskMode::Both;
+};
+
 /// Staff touch "Sync now".
 struct SyncNow {};
 
 using Intent = std::variant<CheckInCode, SetLanguage, GoTo, TypeKey, SubmitPin, ChooseMatch, CheckInRsvp,
-                            UndoCheckIn, ChooseMeeting, SyncNow>;
+                            UndoCheckIn, ChooseMeeting, StartForm, FormStep, SendForm, ChooseAnswer, ShiftKey,
+                            SetKioskMode, SyncNow>;
 using Intents = std::vector<Intent>;
 
 }  // namespace cate::app

@@ -5,6 +5,7 @@
 // [SECTION] Intents and check-ins
 // [SECTION] Find my RSVP and staff mode (searches, PIN, counts, check-in by name, undo)
 // [SECTION] Timers and the idle reset
+// (Forms and the kiosk mode: kiosk_app_forms.cpp)
 #include "kiosk/app/kiosk_app.hpp"
 
 #include <imgui.h>
@@ -53,6 +54,7 @@ KioskApp::~KioskApp() {
   state_.search.wipe();
   state_.pin.digits.wipe();
   state_.staff.wipe();
+  state_.form.wipe();
 }
 
 std::int64_t KioskApp::clock() const {
@@ -79,6 +81,7 @@ void KioskApp::start(const window::Fonts& fonts) {
       if (!has_staff_pin(s)) (void)set_staff_pin(s, kDemoStaffPin);
     });
   }
+  read_forms_setup();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,6 +128,19 @@ void KioskApp::on_keyboard(const window::KeyboardInput& in) {
   if (ImGui::GetIO().WantTextInput) return;  // a text field has the keyboard (forms)
   state_.now = clock();
   using Kind = window::KeyboardInput::Kind;
+  if (state_.screen == Screen::Form) {  // keys type into the question on screen; Enter is Next
+    switch (in.kind) {
+      case Kind::Text:
+        state_.form.shift = false;  // a physical keyboard has its own Shift
+        form_key(TypeKey{in.text});
+        break;
+      case Kind::Backspace: form_key(TypeKey{"", true}); break;
+      case Kind::Escape: form_key(TypeKey{"", false, true}); break;
+      case Kind::Enter: form_step(true); break;
+      case Kind::Tab: break;
+    }
+    return;
+  }
   if (typing_target()) {  // Find my RSVP, check-in by name, the PIN: keys type into that screen
     switch (in.kind) {
       case Kind::Text: type_key(TypeKey{in.text}); break;
@@ -137,8 +153,9 @@ void KioskApp::on_keyboard(const window::KeyboardInput& in) {
     }
     return;
   }
-  // Find my RSVP's "Is this you?" and staff home take no typing and no codes.
-  if (state_.screen == Screen::FindRsvp || state_.screen == Screen::StaffHome) return;
+  // Find my RSVP's "Is this you?", staff home and the thank-you take no typing and no codes.
+  if (state_.screen == Screen::FindRsvp || state_.screen == Screen::StaffHome || state_.screen == Screen::FormThanks)
+    return;
   KeyboardCode& kc = state_.keyboard_code;
   switch (in.kind) {
     case Kind::Text:
@@ -184,7 +201,8 @@ void KioskApp::apply(Intent& intent) {
   } else if (auto* g = std::get_if<GoTo>(&intent)) {
     go(g->screen);
   } else if (auto* k = std::get_if<TypeKey>(&intent)) {
-    type_key(*k);
+    if (state_.screen == Screen::Form) form_key(*k);
+    else type_key(*k);
   } else if (std::holds_alternative<SubmitPin>(intent)) {
     submit_pin();
   } else if (auto* c = std::get_if<ChooseMatch>(&intent)) {
@@ -198,6 +216,18 @@ void KioskApp::apply(Intent& intent) {
     choose_meeting(m->meeting);
   } else if (std::holds_alternative<SyncNow>(intent)) {
     if (sync_ && state_.staff.unlocked) sync_->sync_now();
+  } else if (auto* f = std::get_if<StartForm>(&intent)) {
+    start_form(*f);
+  } else if (auto* st = std::get_if<FormStep>(&intent)) {
+    form_step(st->forward);
+  } else if (std::holds_alternative<SendForm>(intent)) {
+    send_form();
+  } else if (auto* a = std::get_if<ChooseAnswer>(&intent)) {
+    form_choose(a->choice);
+  } else if (std::holds_alternative<ShiftKey>(intent)) {
+    state_.form.shift = !state_.form.shift;
+  } else if (auto* km = std::get_if<SetKioskMode>(&intent)) {
+    set_kiosk_mode(km->mode);
   }
 }
 
@@ -244,11 +274,16 @@ void KioskApp::go(Screen screen) {
     if (from == Screen::StaffPin) state_.pin.digits.wipe();
     if (!is_staff_screen(screen) && (is_staff_screen(from) || state_.staff.unlocked)) state_.staff.wipe();
     if (!is_staff_screen(screen)) state_.sync.enrol = SyncView::Enrol::Nothing, wipe(state_.sync.enrol_words);
+    // A form's answers go when the person leaves it (the thank-you keeps only which form it was).
+    if (from == Screen::Form && screen != Screen::FormThanks) state_.form.wipe();
+    if (from == Screen::FormThanks) state_.form.wipe();
   }
   state_.screen = screen;
   state_.screen_since = clock();
   if (from != screen && screen == Screen::StaffPin) ask_pin_state();
   if (from != screen && screen == Screen::StaffHome) read_staff_view();
+  if (from != screen && (screen == Screen::Welcome || screen == Screen::FindRsvp || screen == Screen::StaffHome))
+    read_forms_setup();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -497,6 +532,7 @@ void KioskApp::wipe_for_next_person() {
   state_.search.wipe();
   state_.pin.digits.wipe();
   state_.staff.wipe();
+  state_.form.wipe();
   state_.language = state_.config.language;
   // Dear ImGui keeps its own copy of a text field being edited: zero it too.
   ImGuiContext& g = *ImGui::GetCurrentContext();
@@ -518,6 +554,7 @@ std::int64_t KioskApp::next_deadline() const {
   if (state_.screen == Screen::Result && state_.result)
     consider(state_.screen_since +
              (is_welcome(state_.result->outcome) ? state_.config.welcome_ms : state_.config.refusal_ms));
+  if (state_.screen == Screen::FormThanks) consider(state_.screen_since + state_.config.welcome_ms);
   const bool left_behind = state_.screen != Screen::Welcome || !state_.keyboard_code.text.empty() ||
                            state_.language != state_.config.language;
   if (left_behind && state_.screen != Screen::Checking) consider(state_.last_activity + idle_limit());
@@ -544,6 +581,8 @@ void KioskApp::run_timers() {
       state_.now >= state_.screen_since +
                          (is_welcome(state_.result->outcome) ? state_.config.welcome_ms : state_.config.refusal_ms))
     go(Screen::Welcome);  // a result's time is up
+  if (state_.screen == Screen::FormThanks && state_.now >= state_.screen_since + state_.config.welcome_ms)
+    go(Screen::Welcome);
   if (state_.screen == Screen::StaffHome && state_.staff.read_at >= 0 &&
       state_.now >= state_.staff.read_at + kStaffReadEveryMs)
     read_staff_view();

@@ -54,6 +54,14 @@ class KioskApp final : public window::WindowApp {
   void choose_meeting(MeetingId meeting);
   void enrol(std::string code);
   void record_written();
+  // Forms and the kiosk mode (kiosk_app_forms.cpp).
+  void read_forms_setup();
+  void start_form(const StartForm& start);
+  void form_step(bool forward);
+  void form_key(const TypeKey& key);
+  void form_choose(std::size_t choice);
+  void send_form();
+  void set_kiosk_mode(KioskMode mode);
   std::int64_t idle_limit() const;
   void show(ScanResult& result);
   void go(Screen screen);

@@ -22,6 +22,8 @@ ScreenRegistry make_screens() {
   r.add(make_staff_pin_screen());
   r.add(make_staff_home_screen());
   r.add(make_staff_sync_screen());
+  r.add(make_form_screen());
+  r.add(make_form_thanks_screen());
   return r;
 }
 

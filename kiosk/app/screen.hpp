@@ -44,5 +44,7 @@ std::unique_ptr<ScreenView> make_staff_check_in_screen();  // screens/find_rsvp.
 std::unique_ptr<ScreenView> make_staff_pin_screen();
 std::unique_ptr<ScreenView> make_staff_home_screen();
 std::unique_ptr<ScreenView> make_staff_sync_screen();     // screens/staff_sync.cpp
+std::unique_ptr<ScreenView> make_form_screen();         // screens/form.cpp
+std::unique_ptr<ScreenView> make_form_thanks_screen();  // screens/form.cpp
 
 }  // namespace cate::app

@@ -5,6 +5,12 @@
 // the kiosk on it: the window app when there is a display, else (or with --text) a text loop
 // where a line typed, pasted or sent by a keyboard-wedge scanner is a code, and a path to an
 // image file is scanned. The demo's signing key lives only in this process.
+//
+// The demo also plays the server's part for the sign-up and walk-in forms: it makes a demo
+// server identity, gives the kiosk its public key to seal forms to (setting seal_key), and
+// writes the secret key beside the tickets (tickets/demo-server.key) so the forms taken can be
+// opened: sqlite3 demo.db "SELECT payload FROM outbox WHERE kind='form'" | cate-admin open-forms
+// --key tickets/demo-server.key
 #include <nlohmann/json.hpp>
 
 #include <unistd.h>
@@ -18,6 +24,7 @@
 #include "kiosk/app/run_app.hpp"
 #include "kiosk/cli/commands.hpp"
 #include "kiosk/core/check_in.hpp"
+#include "kiosk/core/forms.hpp"
 #include "kiosk/core/store.hpp"
 #include "kiosk/scan/decode.hpp"
 #include "platform/image.hpp"
@@ -162,6 +169,15 @@ int cmd_demo(const Options& o, const std::vector<std::string>& args) {
     std::fprintf(stderr, "cate-kiosk: %s\n", imported.error().message.c_str());
     return 1;
   }
+  // The demo server's identity: forms are sealed to its public key; its secret key opens them.
+  const SecretKey server = SecretKey::generate();
+  const std::string server_key_path = dir + "/tickets/demo-server.key";
+  if (!write_file_atomic(server_key_path, server.base64() + "\n", err) ||
+      !(*store)->set_setting(kSealKeySetting, server.public_key().base64())) {
+    std::fprintf(stderr, "cate-kiosk: the demo's server key could not be set up: %s\n", err.c_str());
+    return 1;
+  }
+  std::filesystem::permissions(server_key_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 
   std::string codes;
   for (const auto& t : tickets) {
@@ -176,8 +192,9 @@ int cmd_demo(const Options& o, const std::vector<std::string>& args) {
 
   std::fprintf(stderr,
                "CATE kiosk demo: \"%s\" is open for check-in.\n"
-               "Demo tickets (PNG) and their codes: %s/tickets/ (codes.txt)\n",
-               meeting.name.c_str(), dir.c_str());
+               "Demo tickets (PNG) and their codes: %s/tickets/ (codes.txt)\n"
+               "Forms are sealed to the demo server; its secret key, to open them: %s\n",
+               meeting.name.c_str(), dir.c_str(), server_key_path.c_str());
   if (!text) {
     std::fputs("In the kiosk's window, scan a ticket with a keyboard-wedge scanner or type its code\n"
                "and press Enter. Close the window (or Ctrl-C here) to leave.\n\n", stderr);

@@ -89,6 +89,19 @@ CREATE TABLE outbox (                -- records waiting for the server; the sync
   last_error    TEXT                   -- the last upload failure in words (sync client)
 );
 )sql",
+    // 1 -> 2
+    R"sql(
+CREATE TABLE form_entry (            -- forms taken here (walk-ins, sign-ups), one row each; written with
+                                     -- the form's outbox record. No personal data: the answers exist on
+                                     -- the kiosk only sealed, in the outbox. Stays, so counts survive sync
+  id           TEXT PRIMARY KEY,     -- UUIDv7 made on this kiosk; the outbox record's ID
+  form         TEXT NOT NULL,        -- the form's ID: 'walk_in', 'ally_network', 'community_network'
+  form_version INTEGER NOT NULL,     -- the definition's version
+  meeting_id   TEXT,                 -- walk-ins: the active meeting then; sign-ups: NULL
+  at_ms        INTEGER NOT NULL      -- kiosk clock, Unix milliseconds
+);
+CREATE INDEX form_entry_by_meeting ON form_entry(meeting_id, form);
+)sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 }  // namespace
@@ -401,6 +414,11 @@ Result<StoreCounts, StoreError> Store::counts(std::optional<MeetingId> meeting) 
     Stmt o(db_, "SELECT count(*) FROM outbox");
     o.step();
     c.outbox_pending = o.i64(0);
+    Stmt forms(db_, "SELECT count(*) FILTER (WHERE form = 'walk_in' AND meeting_id = ?), "
+                    "count(*) FILTER (WHERE form <> 'walk_in') FROM form_entry");
+    forms.bind(1, meeting ? meeting->str() : std::string()).step();
+    c.walk_ins = forms.i64(0);
+    c.sign_ups = forms.i64(1);
   } catch (const SqlFailure& f) {
     return Err{to_store_error(f)};
   }

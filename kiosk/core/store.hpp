@@ -54,6 +54,15 @@ struct StoreCounts {
   std::int64_t checked_in = 0;      ///< distinct people checked in (undone ones excluded)
   std::int64_t refused_scans = 0;   ///< scans that did not check anyone in
   std::int64_t outbox_pending = 0;  ///< records not yet acknowledged by the server (all meetings)
+  std::int64_t walk_ins = 0;        ///< walk-in forms taken for the meeting
+  std::int64_t sign_ups = 0;        ///< Ally and Community Network sign-ups taken (all time)
+};
+
+/// A form recorded by record_form(): its record ID (also the outbox row's) and what it was tied to.
+struct FormWrite {
+  Uuid id;
+  std::optional<MeetingId> meeting;  ///< walk-ins: the active meeting
+  std::int64_t at_ms = 0;
 };
 
 /// What purge_personal_data() did.
@@ -71,7 +80,7 @@ inline constexpr int kDefaultRetentionDays = 7;
 struct OutboxEntry {
   std::int64_t seq = 0;          ///< upload order
   std::string record_id;         ///< the record's UUIDv7
-  std::string kind;              ///< 'check_in' | 'refused_scan'
+  std::string kind;              ///< 'check_in' | 'refused_scan' | 'undo' | 'form'
   std::string payload;           ///< JSON of the record
   std::int64_t created_at_ms = 0;
   int attempts = 0;              ///< uploads tried so far
@@ -146,6 +155,14 @@ class Store {
   Result<bool, StoreError> undo_check_in(const Uuid& check_in, std::int64_t now_ms);
   /// The latest standing check-ins of `meeting`, newest first (the staff undo list).
   std::vector<CheckInLine> recent_check_ins(MeetingId meeting, std::size_t max) const;
+
+  // Forms (defined in store_forms.cpp).
+  /// Records a form sealed on this kiosk (forms.hpp, seal_form): a 'form' outbox record (payload
+  /// id, form, form_version, meeting for a form tied to a meeting, at_ms, sealed) and its
+  /// form_entry row, in one transaction committed to disk before returning. A form tied to a
+  /// meeting is refused when no meeting is active.
+  Result<FormWrite, StoreError> record_form(const std::string& form, int form_version, bool for_meeting,
+                                            const std::string& sealed, std::int64_t now_ms);
 
   int schema_version() const;
   /// SQLite's own "PRAGMA integrity_check": "ok" when the file is sound.

@@ -15,6 +15,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <optional>
 #include <set>
@@ -30,6 +31,7 @@
 #include "sync/admin/qr_image.hpp"
 #include "sync/protocol/bundle.hpp"
 #include "sync/protocol/enrolment.hpp"
+#include "sync/protocol/sealed_form.hpp"
 #include "sync/protocol/ticket.hpp"
 #include "sync/server/server_identity.hpp"
 #include "sync/server/sync_store.hpp"
@@ -117,6 +119,11 @@ commands:
                              outcome, and per device its last contact and records
   purge --older-than DAYS    wipe names and e-mails of the RSVPs of meetings that ended more
                              than DAYS ago; the RSVPs stay, so every count still adds up
+  open-forms [--key FILE] [FILE...]
+                             open sealed walk-in and sign-up forms: each line of the FILEs (or
+                             of standard input) is a 'form' record's payload JSON or its sealed
+                             text; prints one JSON line each with the answers. The key is the
+                             server's identity in --db, or the secret key (base64) in --key FILE
 
   device, export and report take --pg CONNINFO when cate-syncd keeps its tables in
   PostgreSQL; otherwise they are read from the --db file (shared with cate-syncd).
@@ -1209,6 +1216,71 @@ int cmd_purge(Context& ctx, const Options& opts) {
   return kExitOk;
 }
 
+// Opens sealed forms (SYNC.md, "Sealed forms") with the server's identity key.
+int cmd_open_forms(Context& ctx, const Options& opts) {
+  SecretKey key;
+  if (auto file = opts.get("key")) {
+    std::ifstream in(*file);
+    std::string text;
+    if (!in || !std::getline(in, text)) return fail("cannot read the key file {}", *file);
+    while (!text.empty() && (text.back() == '\r' || text.back() == ' ')) text.pop_back();
+    auto k = SecretKey::from_base64(text);
+    if (!k) return fail("{} does not hold a secret key (base64)", *file);
+    key = *k;
+  } else {
+    if (!std::filesystem::exists(ctx.db_path))
+      return fail("no --key and no office database at {}: give --key FILE or --db FILE", ctx.db_path);
+    auto identity = load_or_create_server_identity(ctx.db_path);
+    if (!identity) return fail("{}", identity.error());
+    key = *identity;
+  }
+  int refused = 0, opened = 0;
+  auto open_line = [&](const std::string& line, const std::string& where) {
+    if (line.empty()) return;
+    nlohmann::json out;
+    std::string sealed = line;
+    if (line.front() == '{') {
+      auto payload = nlohmann::json::parse(line, nullptr, false);
+      if (!payload.is_object() || !payload.contains("sealed") || !payload["sealed"].is_string()) {
+        ++refused;
+        print_out(nlohmann::json{{"error", where + ": not a form record (no \"sealed\")"}}.dump());
+        return;
+      }
+      for (const char* k : {"id", "form", "form_version", "meeting", "at_ms"})
+        if (payload.contains(k)) out[k] = payload[k];
+      sealed = payload["sealed"].get<std::string>();
+    }
+    auto plain = open_sealed(sealed, key);
+    auto answers = plain ? nlohmann::json::parse(*plain, nullptr, false) : nlohmann::json();
+    if (!plain || !answers.is_object()) {
+      ++refused;
+      out["error"] = where + ": " + (plain ? std::string("not a form") : plain.error());
+    } else {
+      ++opened;
+      out["answers"] = answers;
+    }
+    print_out(out.dump());
+  };
+  auto read_lines = [&](std::istream& in, const std::string& name) {
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      open_line(line, name + ":" + std::to_string(n));
+    }
+  };
+  if (opts.positional.empty()) {
+    read_lines(std::cin, "stdin");
+  } else {
+    for (std::size_t i = 0; i < opts.positional.size(); ++i) {
+      std::ifstream in(opts.positional[i]);
+      if (!in) return fail("cannot read {}", opts.positional[i]);
+      read_lines(in, opts.positional[i]);
+    }
+  }
+  say("{} form{} opened, {} refused", opened, opened == 1 ? "" : "s", refused);
+  return refused ? kExitPartly : kExitOk;
+}
+
 struct Command {
   std::string_view name;
   std::vector<OptionSpec> options;
@@ -1234,6 +1306,7 @@ const std::vector<Command>& commands() {
       {"export", {{"meeting"}, {"out"}, {"pg"}, {"form"}}, 1, true, cmd_export},
       {"report", {{"meeting"}, {"pg"}}, 0, true, cmd_report},
       {"purge", {{"older-than"}}, 0, true, cmd_purge},
+      {"open-forms", {{"key"}}, 64, false, cmd_open_forms},
   };
   return list;
 }

@@ -1,7 +1,8 @@
 // Find my RSVP ("I don't have my code") and staff check-in by name: the same search, on an
 // on-screen keyboard (the physical keyboard works too). Names found show only the first name and
 // the last initial, and only after 3 letters. On Find my RSVP a touched name asks "Is this you?"
-// before "This is me" checks it in; staff check a name in with one touch.
+// before "This is me" checks it in; staff check a name in with one touch. Someone with no RSVP
+// can register as a walk-in (when the kiosk can seal forms and a meeting is active).
 #include "kiosk/app/keypads.hpp"
 #include "kiosk/app/screen.hpp"
 
@@ -79,6 +80,10 @@ class FindRsvpScreen final : public ScreenView {
     const float em = ui.em();
     const float h = ImGui::GetWindowHeight();
     title_row(ui, ui.tr("find.title"), Screen::Welcome, out);
+    if (state.forms.walk_in()) {
+      ImGui::SameLine(ImGui::GetWindowWidth() - 23.5f * em);
+      if (ui.key("walk_in", ui.tr("welcome.walk_in"), 14.0f, 2.4f)) out.push_back(StartForm{"walk_in"});
+    }
     const auto& s = state.search;
     if (s.chosen && *s.chosen < s.matches.size()) {
       // "Is this you?" with the first name and last initial only.

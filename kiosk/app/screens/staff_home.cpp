@@ -1,6 +1,7 @@
 // Staff home: the active meeting and a picker among the kiosk's meetings, live counts (checked
 // in of RSVPs, refused scans, records waiting to sync), the latest check-ins with Undo, check-in
-// by name, device information, and Leave staff mode. Everything shown is read by the store's
+// by name, device information, and Leave staff mode. Also what the kiosk offers (meeting check-in,
+// booth sign-up, or both), whether forms can be sealed (and why not), walk-ins and sign-ups. Everything shown is read by the store's
 // thread and read again every few seconds.
 #include "kiosk/app/screen.hpp"
 
@@ -36,7 +37,9 @@ class StaffHomeScreen final : public ScreenView {
                                                       {"total", std::to_string(s.counts.rsvps)}}).c_str());
     ImGui::PopFont();
     const std::string more = ui.tr("staff.refused", {{"n", std::to_string(s.counts.refused_scans)}}) + "  ·  " +
-                             ui.tr("staff.outbox", {{"n", std::to_string(s.counts.outbox_pending)}});
+                             ui.tr("staff.outbox", {{"n", std::to_string(s.counts.outbox_pending)}}) + "  ·  " +
+                             ui.tr("staff.forms_count", {{"walk_ins", std::to_string(s.counts.walk_ins)},
+                                                         {"sign_ups", std::to_string(s.counts.sign_ups)}});
     ImGui::TextUnformatted(more.c_str());
 
     ImGui::BeginDisabled(s.busy);
@@ -52,6 +55,27 @@ class StaffHomeScreen final : public ScreenView {
         out.push_back(ChooseMeeting{m.id});
     }
     if (s.meetings.empty()) ImGui::TextUnformatted(ui.tr("staff.no_meetings").c_str());
+    // What Welcome offers, and whether forms can be sealed.
+    const FormsSetup& forms = state.forms;
+    ImGui::TextDisabled("%s", ui.tr("staff.mode").c_str());
+    const float mode_w = (col_w / em - 2.0f - 1.0f) / 3.0f;
+    for (KioskMode m : kAllKioskModes) {
+      if (m != KioskMode::CheckIn) ImGui::SameLine(0, 0.5f * em);
+      const std::string key = std::string("staff.mode.") + kiosk_mode_code(m);
+      const bool chosen = forms.read && forms.mode == m;
+      if (ui.toggle(key.c_str(), ui.tr(key), chosen, mode_w) && !chosen) out.push_back(SetKioskMode{m});
+    }
+    if (forms.read) {
+      ImGui::PushTextWrapPos(col_w - 1.0f * em);
+      if (forms.seal.key)
+        ImGui::TextUnformatted(ui.tr("staff.forms_on", {{"id", key_id_str(forms.seal.key->id())}}).c_str());
+      else
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ui.theme->accent), "%s",
+                           ui.tr(forms.seal.source == FormSealKey::Source::Damaged ? "staff.forms_off.damaged"
+                                                                                   : "staff.forms_off.none")
+                               .c_str());
+      ImGui::PopTextWrapPos();
+    }
     ImGui::EndChild();
 
     // Right: the latest check-ins, each with Undo.

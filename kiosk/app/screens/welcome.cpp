@@ -2,6 +2,8 @@
 // sent by a keyboard-wedge scanner is collected by the app and checked in on Enter.
 // "I don't have my code" leads to Find my RSVP; a small "Staff" button in the corner (or Tab on
 // a keyboard) leads to the staff PIN. Never shows a name, a list, a count or an address.
+// What it offers follows the kiosk mode staff chose: meeting check-in, booth sign-up (the Ally
+// and Community Network forms), or both; forms only when the kiosk has a key to seal them to.
 #include "kiosk/app/screen.hpp"
 
 namespace cate::app {
@@ -33,20 +35,41 @@ class WelcomeScreen final : public ScreenView {
     }
     ImGui::NewLine();
 
-    ImGui::SetCursorPosY(win.y * 0.22f);
-    ui.centred_text(ui.fonts->display, ui.tr("welcome.title"), ui.theme->text, 38);
-    ImGui::Dummy(ui.em(0, 0.8f));
-    ui.centred_text(ui.fonts->heading, ui.tr("welcome.scan"), ui.theme->text, 30);
-    ImGui::Dummy(ui.em(0, 0.4f));
-    ui.centred_text(ui.fonts->body, ui.tr("welcome.scan_how"), ui.theme->muted, 28);
+    const FormsSetup& forms = state.forms;
+    if (forms.check_in()) {
+      ImGui::SetCursorPosY(win.y * (forms.sign_up() ? 0.14f : 0.22f));
+      ui.centred_text(ui.fonts->display, ui.tr("welcome.title"), ui.theme->text, 38);
+      ImGui::Dummy(ui.em(0, 0.8f));
+      ui.centred_text(ui.fonts->heading, ui.tr("welcome.scan"), ui.theme->text, 30);
+      ImGui::Dummy(ui.em(0, 0.4f));
+      ui.centred_text(ui.fonts->body, ui.tr("welcome.scan_how"), ui.theme->muted, 28);
+    } else {  // booth sign-up only
+      ImGui::SetCursorPosY(win.y * 0.18f);
+      ui.centred_text(ui.fonts->display, ui.tr("welcome.sign_up_title"), ui.theme->text, 38);
+      ImGui::Dummy(ui.em(0, 0.8f));
+      ui.centred_text(ui.fonts->heading, ui.tr(forms.sign_up() ? "welcome.sign_up_how" : "welcome.forms_off"),
+                      ui.theme->text, 30);
+    }
     if (!state.keyboard_code.text.empty()) {
       ImGui::Dummy(ui.em(0, 0.8f));
       ui.centred_text(ui.fonts->heading, ui.tr("welcome.reading"), ui.theme->accent, 30);
     }
 
-    // "I don't have my code": find the RSVP by name or e-mail.
-    ImGui::SetCursorPosY(win.y - 9.0f * em);
-    if (ui.button("no_code", ui.tr("welcome.no_code"), 18)) out.push_back(GoTo{Screen::FindRsvp});
+    // The sign-up forms, side by side.
+    if (forms.sign_up()) {
+      const float w = 18.0f, gap = 0.8f;
+      ImGui::SetCursorPosY(win.y - (forms.check_in() ? 12.6f : 11.0f) * em);
+      ImGui::SetCursorPosX((win.x - (2 * w + gap) * em) * 0.5f);
+      if (ui.button("join_ally", ui.tr("welcome.join_ally"), w, false)) out.push_back(StartForm{"ally_network"});
+      ImGui::SameLine(0, gap * em);
+      if (ui.button("join_community", ui.tr("welcome.join_community"), w, false))
+        out.push_back(StartForm{"community_network"});
+    }
+    // "I don't have my code": find the RSVP by name or e-mail, or register as a walk-in.
+    if (forms.check_in()) {
+      ImGui::SetCursorPosY(win.y - 9.0f * em);
+      if (ui.button("no_code", ui.tr("welcome.no_code"), 18)) out.push_back(GoTo{Screen::FindRsvp});
+    }
 
     ImGui::SetCursorPosY(win.y - 4.6f * em);
     ui.centred_text(ui.fonts->body, ui.tr("welcome.help"), ui.theme->muted, 30);
