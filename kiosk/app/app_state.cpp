@@ -14,6 +14,7 @@ const char* screen_code(Screen screen) {
     case Screen::StaffPin: return "staff_pin";
     case Screen::StaffHome: return "staff_home";
     case Screen::StaffCheckIn: return "staff_check_in";
+    case Screen::StaffCamera: return "staff_camera";
   }
   return "unknown";
 }

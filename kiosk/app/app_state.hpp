@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kiosk/app/devices_view.hpp"
 #include "kiosk/core/messages.hpp"
 #include "kiosk/core/outcome.hpp"
 #include "kiosk/core/store.hpp"
@@ -25,13 +26,17 @@ enum class Screen {
   StaffPin,      ///< the staff PIN on a number pad
   StaffHome,     ///< staff mode: meeting, counts, latest check-ins with undo, device information
   StaffCheckIn,  ///< staff mode: check someone in by name
+  StaffCamera,   ///< staff mode: camera test (preview, the last code read, frames a second)
 };
 inline constexpr Screen kAllScreens[] = {Screen::Welcome,  Screen::Checking,  Screen::Result,     Screen::FindRsvp,
-                                         Screen::StaffPin, Screen::StaffHome, Screen::StaffCheckIn};
+                                         Screen::StaffPin, Screen::StaffHome, Screen::StaffCheckIn,
+                                         Screen::StaffCamera};
 /// "welcome", "checking", "result", "find_rsvp", "staff_pin", "staff_home", "staff_check_in"
 const char* screen_code(Screen screen);
 /// The screens only staff past the PIN may see.
-inline bool is_staff_screen(Screen s) { return s == Screen::StaffHome || s == Screen::StaffCheckIn; }
+inline bool is_staff_screen(Screen s) {
+  return s == Screen::StaffHome || s == Screen::StaffCheckIn || s == Screen::StaffCamera;
+}
 
 /// How the kiosk behaves; set from the command line (cate-kiosk --help).
 struct AppConfig {
@@ -43,6 +48,7 @@ struct AppConfig {
   std::int64_t staff_idle_ms = 120'000;   ///< staff mode left untouched this long: back to Welcome, locked
   bool demo = false;                      ///< running on the demo meeting (says so on screen, with its staff PIN)
   std::string store_path;                 ///< shown to staff under device information
+  std::string resources_url;              ///< Welcome shows it as a QR code ("resources on your phone"); empty: none
 };
 
 /// Text typed or scanned, in a fixed buffer (never reallocated, so never copied around the
@@ -134,6 +140,7 @@ struct AppState {
   RosterSearch search;             ///< Find my RSVP and staff check-in by name
   PinEntry pin;
   StaffView staff;
+  DevicesView devices;             ///< the camera and the serial scanner, as last heard
 
   /// Bytes held in every text buffer the screens fill (0 after a wipe); for tests and staff.
   std::size_t typed_bytes() const;

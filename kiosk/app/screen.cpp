@@ -21,6 +21,7 @@ ScreenRegistry make_screens() {
   r.add(make_staff_check_in_screen());
   r.add(make_staff_pin_screen());
   r.add(make_staff_home_screen());
+  r.add(make_staff_camera_screen());
   return r;
 }
 

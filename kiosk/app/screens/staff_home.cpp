@@ -82,6 +82,8 @@ class StaffHomeScreen final : public ScreenView {
 
     ImGui::SetCursorPosY(win.y - 4.2f * em);
     if (ui.button("by_name", ui.tr("staff.check_in_by_name"), 20) && !s.busy) out.push_back(GoTo{Screen::StaffCheckIn});
+    ImGui::SetCursorPos({win.x - 12.5f * em, win.y - 4.2f * em});  // the camera test, bottom right
+    if (ui.key("camera_test", ui.tr("staff.camera_test"), 11.0f, 2.8f, !s.busy)) out.push_back(GoTo{Screen::StaffCamera});
   }
 };
 

@@ -2,6 +2,9 @@
 // sent by a keyboard-wedge scanner is collected by the app and checked in on Enter.
 // "I don't have my code" leads to Find my RSVP; a small "Staff" button in the corner (or Tab on
 // a keyboard) leads to the staff PIN. Never shows a name, a list, a count or an address.
+// With a camera, the words move left and the live preview with its frame guide takes the right;
+// a "resources on your phone" QR code sits in the corner when the kiosk has a resources address.
+#include "kiosk/app/camera_panel.hpp"
 #include "kiosk/app/screen.hpp"
 
 namespace cate::app {
@@ -12,12 +15,18 @@ class WelcomeScreen final : public ScreenView {
  public:
   Screen id() const override { return Screen::Welcome; }
   bool takes_scans() const override { return true; }
+  bool shows_camera() const override { return true; }
 
   void draw(const AppState& state, const Ui& ui, Intents& out) override {
     const float em = ui.em();
     const ImVec2 win = ImGui::GetWindowSize();
 
-    // Top row: the coalition's name, and the language switch on the right.
+    // Top row: the coalition's mark and name, and the language switch on the right.
+    const ImVec2 mark = ImGui::GetCursorScreenPos();
+    const float mark_r = ui.fonts->heading->FontSize * 0.55f;
+    draw_logo(ui, {mark.x + mark_r, mark.y + ui.fonts->heading->FontSize * 0.5f}, mark_r);
+    ImGui::Dummy({2 * mark_r, 1});
+    ImGui::SameLine();
     ImGui::PushFont(ui.fonts->heading);
     ImGui::PushStyleColor(ImGuiCol_Text, ui.theme->accent);
     ImGui::TextUnformatted(ui.tr("app.name").c_str());
@@ -33,16 +42,31 @@ class WelcomeScreen final : public ScreenView {
     }
     ImGui::NewLine();
 
-    ImGui::SetCursorPosY(win.y * 0.22f);
+    const bool camera = camera_on_screen(state.devices);
+    ImGui::SetCursorPosY(win.y * (camera ? 0.13f : 0.22f));
     ui.centred_text(ui.fonts->display, ui.tr("welcome.title"), ui.theme->text, 38);
-    ImGui::Dummy(ui.em(0, 0.8f));
+    ImGui::Dummy(ui.em(0, camera ? 0.2f : 0.8f));
+    const float middle_h = win.y - 9.4f * em - ImGui::GetCursorPosY();
+    if (camera) {  // the words on the left, the camera on the right
+      ImGui::BeginChild("words", {win.x * 0.5f, middle_h}, false,
+                        ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoScrollbar);
+      ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ui.em(0.8f, 0.3f));
+      ImGui::SetCursorPosY(middle_h * 0.12f);
+    }
     ui.centred_text(ui.fonts->heading, ui.tr("welcome.scan"), ui.theme->text, 30);
     ImGui::Dummy(ui.em(0, 0.4f));
-    ui.centred_text(ui.fonts->body, ui.tr("welcome.scan_how"), ui.theme->muted, 28);
+    ui.centred_text(ui.fonts->body, ui.tr(camera ? "camera.scan_how" : "welcome.scan_how"), ui.theme->muted, 28);
     if (!state.keyboard_code.text.empty()) {
       ImGui::Dummy(ui.em(0, 0.8f));
       ui.centred_text(ui.fonts->heading, ui.tr("welcome.reading"), ui.theme->accent, 30);
     }
+    if (camera) {
+      ImGui::PopStyleVar();
+      ImGui::EndChild();
+      ImGui::SameLine(0, 0.5f * em);
+      draw_camera_panel(state, ui, {win.x - ImGui::GetCursorPosX() - ImGui::GetStyle().WindowPadding.x, middle_h});
+    }
+    if (!state.config.resources_url.empty()) draw_resources(state.config.resources_url, ui, win);
 
     // "I don't have my code": find the RSVP by name or e-mail.
     ImGui::SetCursorPosY(win.y - 9.0f * em);
@@ -70,6 +94,30 @@ class WelcomeScreen final : public ScreenView {
     }
     if (staff_touched) out.push_back(GoTo{Screen::StaffPin});
   }
+
+ private:
+  /// "Resources on your phone": the coalition's public resources page as a QR code, bottom left.
+  void draw_resources(const std::string& url, const Ui& ui, ImVec2 win) {
+    if (url != qr_text_) {  // made once per address, not every frame
+      qr_text_ = url;
+      qr_ = make_qr(url);
+    }
+    if (!qr_) return;
+    const float em = ui.em(), side = 5.6f * em;
+    const ImVec2 back = ImGui::GetCursorPos();
+    ImGui::SetCursorPos({1.2f * em, win.y - side - 3.6f * em});
+    ImGui::PushTextWrapPos(1.2f * em + 9.0f * em);
+    ImGui::PushStyleColor(ImGuiCol_Text, ui.theme->muted);
+    ImGui::TextUnformatted(ui.tr("welcome.resources").c_str());
+    ImGui::PopStyleColor();
+    ImGui::PopTextWrapPos();
+    const ImVec2 wp = ImGui::GetWindowPos();
+    draw_qr(*qr_, {wp.x + 1.2f * em, wp.y + win.y - side - 1.0f * em}, side);
+    ImGui::SetCursorPos(back);
+  }
+
+  std::string qr_text_;             ///< the address the code below was made for
+  std::optional<QrModules> qr_;
 };
 
 }  // namespace
