@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kiosk/app/devices_view.hpp"
 #include "kiosk/core/forms.hpp"
 #include "kiosk/core/messages.hpp"
 #include "kiosk/core/outcome.hpp"
@@ -27,18 +28,20 @@ enum class Screen {
   StaffHome,     ///< staff mode: meeting, counts, latest check-ins with undo, device information
   StaffCheckIn,  ///< staff mode: check someone in by name
   StaffSync,     ///< staff mode: sync state, Sync now with progress, enrolment by scanning the office's code
+  StaffCamera,   ///< staff mode: camera test (preview, the last code read, frames a second)
   Form,          ///< a walk-in or sign-up form, one question at a time (screens/form.cpp)
   FormThanks,    ///< the form was sealed and recorded: thank you
 };
-inline constexpr Screen kAllScreens[] = {Screen::Welcome,   Screen::Checking,  Screen::Result,     Screen::FindRsvp,
-                                         Screen::StaffPin,  Screen::StaffHome, Screen::StaffCheckIn, Screen::StaffSync,
+inline constexpr Screen kAllScreens[] = {Screen::Welcome,   Screen::Checking,    Screen::Result,
+                                         Screen::FindRsvp,  Screen::StaffPin,    Screen::StaffHome,
+                                         Screen::StaffCheckIn, Screen::StaffSync, Screen::StaffCamera,
                                          Screen::Form,      Screen::FormThanks};
 /// "welcome", "checking", "result", "find_rsvp", "staff_pin", "staff_home", "staff_check_in",
-/// "staff_sync", "form", "form_thanks"
+/// "staff_sync", "staff_camera", "form", "form_thanks"
 const char* screen_code(Screen screen);
 /// The screens only staff past the PIN may see.
 inline bool is_staff_screen(Screen s) {
-  return s == Screen::StaffHome || s == Screen::StaffCheckIn || s == Screen::StaffSync;
+  return s == Screen::StaffHome || s == Screen::StaffCheckIn || s == Screen::StaffSync || s == Screen::StaffCamera;
 }
 
 /// How the kiosk behaves; set from the command line (cate-kiosk --help).
@@ -51,6 +54,7 @@ struct AppConfig {
   std::int64_t staff_idle_ms = 120'000;   ///< staff mode left untouched this long: back to Welcome, locked
   bool demo = false;                      ///< running on the demo meeting (says so on screen, with its staff PIN)
   std::string store_path;                 ///< shown to staff under device information
+  std::string resources_url;              ///< Welcome shows it as a QR code ("resources on your phone"); empty: none
 };
 
 /// Text typed or scanned, in a fixed buffer (never reallocated, so never copied around the
@@ -180,6 +184,7 @@ struct AppState {
   SyncView sync;
   FormSession form;                ///< the walk-in or sign-up form being filled in
   FormsSetup forms;
+  DevicesView devices;             ///< the camera and the serial scanner, as last heard
 
   /// Bytes held in every text buffer the screens fill (0 after a wipe); for tests and staff.
   std::size_t typed_bytes() const;

@@ -13,6 +13,7 @@
 #include <string.h>  // explicit_bzero
 
 #include <algorithm>
+#include <cstdio>
 
 #include "kiosk/core/check_in.hpp"
 #include "kiosk/core/outbox.hpp"
@@ -70,6 +71,71 @@ void KioskApp::record_written() {
   if (sync_) sync_->record_written();
 }
 
+void KioskApp::attach(AppDevices devices) {
+  devices_ = std::move(devices);
+  state_.devices.serial = devices_.serial != nullptr;
+  state_.devices.sound = devices_.chime != nullptr;
+  update_devices(false);  // the camera knows what the first screen needs before its first frame
+  if (devices_.camera) {
+    state_.devices.camera = DevicesView::Camera::Starting;
+    devices_.camera->start([answers = answers_](std::string code) {
+      answers->post([code = std::move(code)](KioskApp& app) mutable { app.code_arrived(std::move(code), CheckInMethod::Camera); });
+    });
+  }
+  if (devices_.serial)
+    devices_.serial->start([answers = answers_](std::string code) {
+      answers->post([code = std::move(code)](KioskApp& app) mutable { app.code_arrived(std::move(code), CheckInMethod::Scanner); });
+    });
+}
+
+void KioskApp::update_devices(bool take_preview) {
+  const ScreenView* view = screens_.find(state_.screen);
+  DevicesView& d = state_.devices;
+  if (devices_.camera) {
+    CameraFeed& cam = *devices_.camera;
+    cam.set_scanning(view && (view->takes_scans() || state_.screen == Screen::StaffCamera));
+    cam.set_previewing(view && view->shows_camera());
+    const CameraReport r = cam.report();
+    using S = CameraReport::State;
+    d.camera = r.state == S::Streaming || r.state == S::Ended ? DevicesView::Camera::Live
+               : r.state == S::Looking                        ? DevicesView::Camera::Starting
+               : r.state == S::NotFound                       ? DevicesView::Camera::None
+                                                              : DevicesView::Camera::Trouble;
+    d.camera_name = r.description;
+    d.camera_problem = r.problem;
+    d.camera_fps = r.frames_per_second;
+    d.last_code = r.last_code;
+    d.camera_codes = r.codes;
+    if (take_preview && view && view->shows_camera()) {
+      if (auto frame = cam.take_preview()) {
+        if (!preview_) preview_ = std::make_unique<window::GreyTexture>();
+        preview_->upload(frame->image);
+        d.preview = reinterpret_cast<std::uintptr_t>(preview_->id());
+        d.preview_width = preview_->width();
+        d.preview_height = preview_->height();
+      }
+    }
+  }
+  if (devices_.serial) {
+    const SerialReport r = devices_.serial->report();
+    d.serial_connected = r.connected;
+    d.serial_name = r.description;
+    d.serial_problem = r.problem;
+    d.serial_codes = r.codes;
+  }
+}
+
+void KioskApp::code_arrived(std::string code, CheckInMethod method) {
+  state_.now = clock();
+  const ScreenView* view = screens_.find(state_.screen);
+  if (view && view->takes_scans() && !code.empty()) {
+    state_.last_activity = state_.now;  // someone is in front of the kiosk
+    check_in(std::move(code), method);
+  } else {
+    wipe(code);  // a screen that takes no codes (a form, staff mode): dropped, as typed codes are
+  }
+}
+
 void KioskApp::start(const window::Fonts& fonts) {
   fonts_ = fonts;
   theme_.apply_to(ImGui::GetStyle(), fonts_.em);
@@ -102,6 +168,7 @@ void KioskApp::draw() {
     go(Screen::Welcome);
     view = screens_.find(Screen::Welcome);
   }
+  update_devices(true);
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos({0, 0});
   ImGui::SetNextWindowSize(io.DisplaySize);
@@ -117,6 +184,10 @@ void KioskApp::draw() {
   if (text_log_) text_log_->end_frame(state_, buttons_);
   ImGui::End();
   ImGui::PopStyleColor();
+  if (!said_ready_ && state_.screen == Screen::Welcome) {
+    said_ready_ = true;  // start-up time is measured to this line
+    std::fprintf(stderr, "cate-kiosk: ready: the Welcome screen is drawn\n");
+  }
   for (auto& intent : intents) apply(intent);
 }
 
@@ -254,6 +325,7 @@ void KioskApp::show(ScanResult& result) {
     wipe(state_.result->message.next_step);
   }
   state_.result = ShownResult{result.outcome, message_for(result, state_.language, state_.config.show_first_name)};
+  if (result.outcome == ScanOutcome::CheckedIn && devices_.chime) devices_.chime->play();
   wipe(result.first_name);
   record_written();  // a check-in or a refused scan: either is a record for the office
   go(Screen::Result);
@@ -280,6 +352,7 @@ void KioskApp::go(Screen screen) {
   }
   state_.screen = screen;
   state_.screen_since = clock();
+  if (from != screen) update_devices(false);  // the camera reads (or not) for the new screen at once
   if (from != screen && screen == Screen::StaffPin) ask_pin_state();
   if (from != screen && screen == Screen::StaffHome) read_staff_view();
   if (from != screen && (screen == Screen::Welcome || screen == Screen::FindRsvp || screen == Screen::StaffHome))

@@ -108,6 +108,8 @@ class StaffHomeScreen final : public ScreenView {
     if (ui.button("by_name", ui.tr("staff.check_in_by_name"), 20, false) && !s.busy) out.push_back(GoTo{Screen::StaffCheckIn});
     ImGui::SameLine(0, 1.5f * ui.em());
     if (ui.button("sync", ui.tr("staff.sync"), 12, false) && !s.busy) out.push_back(GoTo{Screen::StaffSync});
+    ImGui::SetCursorPos({win.x - 12.5f * em, win.y - 4.2f * em});  // the camera test, bottom right
+    if (ui.key("camera_test", ui.tr("staff.camera_test"), 11.0f, 2.8f, !s.busy)) out.push_back(GoTo{Screen::StaffCamera});
   }
 };
 
