@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "kiosk/app/kiosk_app.hpp"
+#include "kiosk/app/service_app.hpp"
 #include "kiosk/core/store_service.hpp"
 
 namespace cate::app {
@@ -89,7 +90,12 @@ int run_kiosk_app(const AppLaunch& launch) {
   AppConfig config = launch.config;
   config.store_path = launch.store_path;  // shown to staff under device information
   KioskApp app(config, **store, (*runner)->waker(), std::move(text_log));
-  return (*runner)->run(app);
+  // Under systemd: READY=1 after the first Welcome frame, the watchdog from the loop itself.
+  systemd::ServiceNotifier notifier;
+  ServiceApp service(app, notifier);
+  const int status = (*runner)->run(service);
+  notifier.stopping();
+  return status;
 }
 
 }  // namespace cate::app
