@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "kiosk/app/kiosk_app.hpp"
+#include "kiosk/app/service_app.hpp"
 #include "kiosk/core/store_service.hpp"
 #include "kiosk/core/sync_scheduler.hpp"
 
@@ -113,7 +114,12 @@ int run_kiosk_app(const AppLaunch& launch) {
   KioskApp app(config, **store, (*runner)->waker(), std::move(text_log));
   app.attach_sync(&sync);
   app.attach(make_devices(launch.devices, (*runner)->waker()));
-  return (*runner)->run(app);
+  // Under systemd: READY=1 after the first Welcome frame, the watchdog from the loop itself.
+  systemd::ServiceNotifier notifier;
+  ServiceApp service(app, notifier);
+  const int status = (*runner)->run(service);
+  notifier.stopping();
+  return status;
 }
 
 }  // namespace cate::app
