@@ -681,10 +681,13 @@ TEST_CASE("cate-admin bundle carries the server's key to seal to once the office
   REQUIRE(b->bundle.seal_key);
   CHECK(*b->bundle.seal_key == office.identity.public_key());
   CHECK(!b->bundle.delta);
-  // A kiosk that takes it in keeps the key.
+  // A kiosk that takes it in keeps the key, and its next pull takes everything (the stick's
+  // bundle may be older than what it pulled last).
   Kiosk kiosk;
+  REQUIRE(kiosk.store->set_setting("pull_cursor", "1717600000456.d112c5c157ba9907.4711").ok());
   REQUIRE(kiosk.store->import_bundle(*b, false, wall_ms()).ok());
   CHECK(kiosk.store->setting("seal_key") == office.identity.public_key().base64());
+  CHECK(!kiosk.store->setting("pull_cursor").has_value());
 }
 
 // ---------------------------------------------------------------------------------------------
