@@ -28,6 +28,7 @@
 #include <iterator>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "kiosk/core/check_in.hpp"
 #include "kiosk/core/outbox.hpp"
@@ -925,6 +926,58 @@ TEST_CASE("the office's signed receipt lets exported records leave the kiosk's o
   REQUIRE(held.ok());
   CHECK(held->records == 3);
   CHECK(held->attended == 3);
+}
+
+TEST_CASE("office writes on PostgreSQL get change numbers in commit order so a pull never skips one") {
+  if (!g_postgres) return;  // SQLite has one writer at a time by construction
+  Office office;
+  Kiosk kiosk;
+  REQUIRE(kiosk.enrol(office.new_code("Front door")).ok());
+  REQUIRE(kiosk.round().ok);
+  const std::string cursor = kiosk.store->setting("pull_cursor").value_or("");
+  auto connect = [&] {
+    PGconn* c = PQconnectdb(office.pg.c_str());
+    REQUIRE(PQstatus(c) == CONNECTION_OK);
+    return c;
+  };
+  auto exec = [](PGconn* c, const std::string& sql) {
+    PGresult* r = PQexec(c, sql.c_str());
+    CHECK_MESSAGE(PQresultStatus(r) == PGRES_COMMAND_OK, PQerrorMessage(c));
+    PQclear(r);
+  };
+  const std::string m = office.meeting.id.str();
+  auto insert = [&](const std::string& id, const std::string& name) {
+    return "INSERT INTO rsvps (rsvp_id, meeting_id, first_name, last_name, email, created_at) VALUES ('" + id +
+           "', '" + m + "', '" + name + "', '', '', 1)";
+  };
+  PGconn* a = connect();
+  PGconn* b = connect();
+  // A writes and has not committed; B writes after it.
+  exec(a, "BEGIN");
+  exec(a, insert("00000000000000aa", "Slow"));
+  REQUIRE(PQsendQuery(b, insert("00000000000000bb", "Quick").c_str()) == 1);
+  // B waits for A (both take the next number from the one office_change row)...
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(PQconsumeInput(b) == 1);
+  CHECK(PQisBusy(b) == 1);
+  // ...and a pull meanwhile sees neither, and moves its cursor past neither.
+  Pulled during = raw_pull(office, kiosk, cursor);
+  CHECK(during.response.unchanged);
+  exec(a, "COMMIT");
+  while (PGresult* r = PQgetResult(b)) {
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK);
+    PQclear(r);
+  }
+  PGresult* q = PQexec(a, "SELECT (SELECT change_seq FROM rsvps WHERE rsvp_id = '00000000000000aa') < "
+                          "(SELECT change_seq FROM rsvps WHERE rsvp_id = '00000000000000bb')");
+  CHECK(std::string(PQgetvalue(q, 0, 0)) == "t");  // the first to commit has the smaller number
+  PQclear(q);
+  PQfinish(a);
+  PQfinish(b);
+  Pulled after = raw_pull(office, kiosk, during.response.cursor);
+  REQUIRE(after.bundle);
+  CHECK(after.bundle->bundle.delta);
+  CHECK(after.bundle->bundle.rsvps.size() == 2);
 }
 
 }  // namespace
