@@ -263,6 +263,13 @@ Result<ImportSummary, StoreError> Store::import_bundle(const SignedBundle& sb, b
       set.bind(1, b.active_meeting->str()).run();
       sum.active_meeting_set = true;
     }
+    // A bundle from a stick may be older than what the last pull brought, and a delta must only
+    // ever follow what the kiosk holds: the next pull takes everything (a pull sets its own
+    // cursor after this).
+    {
+      Stmt forget(db_, "DELETE FROM setting WHERE key = 'pull_cursor'");
+      forget.run();
+    }
     // The server's identity, vouched for by the office's signature: forms are sealed to it.
     if (b.seal_key) {
       Stmt set(db_, "INSERT INTO setting(key, value) VALUES ('seal_key', ?) "

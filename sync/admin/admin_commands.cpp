@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -33,6 +34,7 @@
 #include "sync/protocol/enrolment.hpp"
 #include "sync/protocol/sealed_form.hpp"
 #include "sync/protocol/ticket.hpp"
+#include "sync/protocol/usb_export.hpp"
 #include "sync/server/server_identity.hpp"
 #include "sync/server/sync_store.hpp"
 #include "sync/server/sync_store_pg.hpp"
@@ -117,6 +119,13 @@ commands:
                              sign-up forms (none yet: they come with the touch screen)
   report --meeting ID        RSVPs, checked in, walk-ins, duplicates, failed scans by
                              outcome, and per device its last contact and records
+  import-usb FILE [--receipt OUT] [--accept-unenrolled]
+                             take in the records a kiosk with no network wrote to a USB stick
+                             (cate-kiosk export --usb): opened with the server's key, stored as
+                             an upload is, each once (again, or after the kiosk synced: nothing
+                             changes). Prints {"stored":N,"duplicate":N,...}. --receipt writes
+                             a receipt signed by the server for `cate-kiosk import-receipt`, so
+                             the records leave the kiosk's outbox without a network
   purge --older-than DAYS    wipe names and e-mails of the RSVPs of meetings that ended more
                              than DAYS ago; the RSVPs stay, so every count still adds up
   open-forms [--key FILE] [FILE...]
@@ -125,7 +134,7 @@ commands:
                              text; prints one JSON line each with the answers. The key is the
                              server's identity in --db, or the secret key (base64) in --key FILE
 
-  device, export and report take --pg CONNINFO when cate-syncd keeps its tables in
+  device, export, report and import-usb take --pg CONNINFO when cate-syncd keeps its tables in
   PostgreSQL; otherwise they are read from the --db file (shared with cate-syncd).
 
 Times are this machine's local time; "YYYY-MM-DDTHH:MM" works too.
@@ -1199,6 +1208,85 @@ int cmd_report(Context& ctx, const Options& opts) {
   return kExitOk;
 }
 
+// ---- a kiosk's USB export ----
+
+// Takes in what `cate-kiosk export --usb` wrote: opened with the server's identity, the kiosk
+// proven by the credential sealed inside (as a push proves it by its token), and every batch
+// stored through the sync store exactly as a network push is, so a record the server already
+// holds is a duplicate and changes nothing, whichever way it came first.
+int cmd_import_usb(Context& ctx, const Options& opts) {
+  if (opts.positional.size() != 1)
+    return usage_error("import-usb needs the FILE a kiosk wrote to the USB stick (cate-kiosk export --usb)");
+  const std::string& path = opts.positional[0];
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return fail("{} is a folder: name the export file in it", path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail("cannot read {}: {}", path, std::strerror(errno));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto identity = ctx.store->server_identity(/*create=*/false);
+  if (!identity) return fail("{}", identity.error());
+  if (!*identity)
+    return fail("{}: this office's server has no identity key yet, so no kiosk can have sealed a file to it", path);
+  auto usb = read_usb_export(text, **identity);
+  if (!usb) return fail("{}: {}; nothing was stored", path, usb.error());
+  auto sync = open_sync_store(ctx, opts);
+  if (!sync) return fail("{}", sync.error());
+  const std::int64_t now_ms = ctx.now * 1000;
+  std::string device = usb->device_id;
+  if (!usb->device_token.empty()) {
+    auto d = (*sync)->device_for_token(usb->device_token);
+    if (!d) return fail("{}", d.error());
+    if (!*d || (*d)->device_id != usb->device_id)
+      return fail("{}: the kiosk's credential in it is not one this server knows (the kiosk was enrolled again, "
+                  "or the file was made for another office); nothing was stored",
+                  path);
+    if ((*d)->revoked_at_ms)
+      return fail("{}: it comes from \"{}\", which the office has revoked; nothing was stored", path, (*d)->name);
+  } else if (!opts.has("accept-unenrolled")) {
+    return fail("{}: the kiosk that wrote it ({}) is not enrolled, so nothing proves it is one of the office's; if "
+                "staff brought the stick from that kiosk, run again with --accept-unenrolled; nothing was stored",
+                path, device);
+  }
+  const std::size_t count = usb->record_count();
+  std::size_t stored = 0, duplicate = 0, refused = 0;
+  std::map<std::string, std::size_t> reasons;
+  UsbReceipt receipt{device, now_ms, {}};
+  for (auto& batch : usb->batches) {
+    // The time the stick took to arrive cannot be told from a clock error: a record that came
+    // on a stick is taken at the kiosk's own clock (no skew correction).
+    ReceivedBatch received{device, now_ms, now_ms, std::move(batch.records), batch.outbox_pending};
+    auto results = (*sync)->record_batch(received);
+    if (!results)
+      return fail("{}: stopped after {} stored and {} duplicate: {}; running it again is safe", path, stored,
+                  duplicate, results.error());
+    for (const auto& r : *results) {
+      // What the server now holds (or can never take) leaves the kiosk's outbox, as after a push.
+      if (r.status != wire::RecordStatus::Refused || r.permanent) receipt.record_ids.push_back(r.record_id);
+      if (r.status == wire::RecordStatus::Stored) ++stored;
+      else if (r.status == wire::RecordStatus::Duplicate) ++duplicate;
+      else {
+        ++refused;
+        ++reasons[r.reason];
+      }
+    }
+  }
+  std::string why;
+  for (const auto& [reason, n] : reasons) why += fmt::format("{}{} {}", why.empty() ? "" : ", ", n, reason);
+  say("{}: {} record{} from kiosk {}: {} stored, {} already held{}", path, count, count == 1 ? "" : "s", device, stored, duplicate,
+      refused ? fmt::format(", {} refused ({}); the kiosk keeps those and sends them when it syncs", refused, why)
+              : std::string());
+  if (auto out = opts.get("receipt")) {
+    if (auto w = write_file_atomically(*out, write_usb_receipt(receipt, **identity)); !w)
+      return fail("the records are stored, but the receipt could not be written: {}", w.error());
+    say("wrote the receipt {}: take it back to the kiosk (`cate-kiosk import-receipt {}`) so those records leave "
+        "its outbox",
+        *out, std::filesystem::path(*out).filename().string());
+  }
+  print_out(fmt::format(R"({{"device":"{}","records":{},"stored":{},"duplicate":{},"refused":{}}})", device, count,
+                        stored, duplicate, refused));
+  return refused ? kExitPartly : kExitOk;
+}
+
 int cmd_purge(Context& ctx, const Options& opts) {
   auto days_opt = opts.get("older-than");
   if (!days_opt) return usage_error("purge needs --older-than DAYS");
@@ -1307,6 +1395,7 @@ const std::vector<Command>& commands() {
       {"report", {{"meeting"}, {"pg"}}, 0, true, cmd_report},
       {"purge", {{"older-than"}}, 0, true, cmd_purge},
       {"open-forms", {{"key"}}, 64, false, cmd_open_forms},
+      {"import-usb", {{"pg"}, {"accept-unenrolled", false}, {"receipt"}}, 1, true, cmd_import_usb},
   };
   return list;
 }

@@ -12,12 +12,14 @@
 // [SECTION] Office      CSV export, report, purge (cate-admin)
 // [SECTION] Undo and forms  undone check-ins recounted, sealed forms opened, walk-ins, form export
 // [SECTION] Deltas      pulls of what changed since the cursor, the seal key
+// [SECTION] USB         the sealed USB export, taken in at the office, then synced
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <libpq-fe.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -29,15 +31,18 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "kiosk/core/check_in.hpp"
 #include "kiosk/core/outbox.hpp"
+#include "kiosk/core/outbox_export.hpp"
 #include "kiosk/core/store.hpp"
 #include "sync/admin/central_store.hpp"
 #include "sync/client/sync_client.hpp"
 #include "sync/protocol/bundle.hpp"
 #include "sync/protocol/enrolment.hpp"
 #include "sync/protocol/sealed_form.hpp"
+#include "sync/protocol/usb_export.hpp"
 #include "sync/protocol/wire.hpp"
 #include "sync/server/server_identity.hpp"
 #include "sync/server/sync_server.hpp"
@@ -190,13 +195,13 @@ struct Kiosk {
 };
 
 /// Runs cate-admin (the program ctest names) with these arguments; its exit status and stdout.
-std::pair<int, std::string> cate_admin(const Office& o, std::vector<std::string> args) {
+std::pair<int, std::string> cate_admin(const Office& o, std::vector<std::string> args, bool with_stderr = false) {
   const char* exe = std::getenv("CATE_ADMIN");
   REQUIRE_MESSAGE(exe, "--admin=PROGRAM (or CATE_ADMIN) names cate-admin; ctest passes it");
   // On PostgreSQL the office's data and the sync tables are both there: `cate-admin --pg`.
   std::string cmd = std::string("'") + exe + "' " + (g_postgres ? "--pg '" + o.pg : "--db '" + o.db()) + "'";
   for (const auto& a : args) cmd += " '" + a + "'";
-  cmd += " 2>/dev/null";
+  cmd += with_stderr ? " 2>&1" : " 2>/dev/null";
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p);
   std::string out;
@@ -973,10 +978,302 @@ TEST_CASE("cate-admin bundle carries the server's key to seal to once the office
   REQUIRE(b->bundle.seal_key);
   CHECK(*b->bundle.seal_key == office.identity.public_key());
   CHECK(!b->bundle.delta);
-  // A kiosk that takes it in keeps the key.
+  // A kiosk that takes it in keeps the key, and its next pull takes everything (the stick's
+  // bundle may be older than what it pulled last).
   Kiosk kiosk;
+  REQUIRE(kiosk.store->set_setting("pull_cursor", "1717600000456.d112c5c157ba9907.4711").ok());
   REQUIRE(kiosk.store->import_bundle(*b, false, wall_ms()).ok());
   CHECK(kiosk.store->setting("seal_key") == office.identity.public_key().base64());
+  CHECK(!kiosk.store->setting("pull_cursor").has_value());
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] USB
+// ---------------------------------------------------------------------------------------------
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+/// The number after "key": in cate-admin import-usb's JSON line; -1 when missing.
+long json_number(const std::string& text, const std::string& key) {
+  auto at = text.find("\"" + key + "\":");
+  return at == std::string::npos ? -1 : std::strtol(text.c_str() + at + key.size() + 3, nullptr, 10);
+}
+
+TEST_CASE("a sealed USB export taken in at the office and then synced stores each record once") {
+  Office office;
+  Kiosk kiosk;
+  auto enrolled = enrol_kiosk(*kiosk.store, office.new_code("Front door"));
+  REQUIRE(enrolled.ok());
+  kiosk.enrolled = *enrolled;
+  auto first = kiosk.round();
+  REQUIRE_MESSAGE(first.ok, first.error);
+  REQUIRE(kiosk.store->set_active_meeting(office.meeting.id).ok());
+  REQUIRE(kiosk.check_in(office.code_for(office.rsvps[0])) == ScanOutcome::CheckedIn);
+  REQUIRE(kiosk.check_in(office.code_for(office.rsvps[1])) == ScanOutcome::CheckedIn);
+  REQUIRE(kiosk.check_in("CATE1-NOT-A-TICKET") != ScanOutcome::CheckedIn);  // a refused scan: a record too
+  REQUIRE(kiosk.store->outbox_size() == 3);
+
+  TempDir stick("stick");
+  auto exported = export_outbox(*kiosk.store, stick.path, wall_ms());
+  REQUIRE_MESSAGE(exported.ok(), (exported.ok() ? "" : exported.error().message));
+  CHECK(exported->records == 3);
+  CHECK(exported->enrolled);
+  CHECK(exported->sealed_to == office.fingerprint());
+  CHECK(kiosk.store->outbox_size() == 3);  // kept until a sync acknowledges them
+  const std::string file = exported->file;
+  REQUIRE(std::filesystem::exists(file));
+  CHECK(std::filesystem::path(file).parent_path() == std::filesystem::path(stick.path));
+  std::size_t files = 0;
+  for (const auto& f : std::filesystem::directory_iterator(stick.path)) files += f.is_regular_file();
+  CHECK(files == 1);  // the file alone: no temporary left beside it
+  // Nothing personal or secret in the clear: the token and the payloads are sealed.
+  const std::string text = read_text(file);
+  CHECK(text.find(enrolled->device_token) == std::string::npos);
+  CHECK(text.find(office.rsvps[0].id.str()) == std::string::npos);
+
+  auto [rc, out] = cate_admin(office, {"import-usb", file});
+  REQUIRE_MESSAGE(rc == 0, out);
+  CAPTURE(out);
+  CHECK(json_number(out, "records") == 3);
+  CHECK(json_number(out, "stored") == 3);
+  CHECK(json_number(out, "duplicate") == 0);
+  auto held = office.records->counts();
+  REQUIRE(held.ok());
+  CHECK(held->records == 3);
+  CHECK(held->attended == 2);
+  CHECK(held->refused_scans == 1);
+
+  // Again: nothing changes.
+  auto [rc2, out2] = cate_admin(office, {"import-usb", file});
+  REQUIRE(rc2 == 0);
+  CHECK(json_number(out2, "stored") == 0);
+  CHECK(json_number(out2, "duplicate") == 3);
+
+  // Then the network comes back: the server already holds them, the kiosk's outbox empties.
+  auto rep = kiosk.round();
+  REQUIRE_MESSAGE(rep.ok, rep.error);
+  CHECK(rep.duplicate == 3);
+  CHECK(rep.stored == 0);
+  CHECK(kiosk.store->outbox_size() == 0);
+  held = office.records->counts();
+  REQUIRE(held.ok());
+  CHECK(held->records == 3);
+  CHECK(held->check_ins == 2);
+  CHECK(held->attended == 2);
+  auto rows = office.records->check_ins(office.meeting.id.str());
+  REQUIRE(rows.ok());
+  CHECK(rows->size() == 2);
+
+  // Nothing left to export: no file.
+  auto empty = export_outbox(*kiosk.store, stick.path, wall_ms());
+  REQUIRE(empty.ok());
+  CHECK(empty->records == 0);
+  CHECK(empty->file.empty());
+}
+
+TEST_CASE("a damaged, foreign or unproven USB export is refused clearly and stores nothing") {
+  Office office;
+  Kiosk kiosk;
+  auto enrolled = enrol_kiosk(*kiosk.store, office.new_code("Front door"));
+  REQUIRE(enrolled.ok());
+  kiosk.enrolled = *enrolled;
+  REQUIRE(kiosk.round().ok);
+  REQUIRE(kiosk.store->set_active_meeting(office.meeting.id).ok());
+  REQUIRE(kiosk.check_in(office.code_for(office.rsvps[0])) == ScanOutcome::CheckedIn);
+  TempDir stick("stick");
+  auto exported = export_outbox(*kiosk.store, stick.path, wall_ms());
+  REQUIRE(exported.ok());
+  const std::string good = read_text(exported->file);
+  auto refused = [&](const std::string& name, const std::string& text, const std::string& words) {
+    CAPTURE(name);
+    const std::string path = stick.path + "/" + name;
+    write_text(path, text);
+    auto [rc, out] = cate_admin(office, {"import-usb", path}, /*with_stderr=*/true);
+    CHECK(rc == 1);
+    CHECK_MESSAGE(out.find(words) != std::string::npos, out);
+    CHECK(out.find("nothing was stored") != std::string::npos);
+    auto held = office.records->counts();
+    REQUIRE(held.ok());
+    CHECK(held->records == 0);
+  };
+  // Damaged: one character of the sealed part changed.
+  std::string damaged = good;
+  auto at = damaged.find("\"sealed\": \"") + 20;
+  damaged[at] = damaged[at] == 'A' ? 'B' : 'A';
+  refused("damaged.json", damaged, "sealed for another server, or it is damaged");
+  // Cut short, as a stick pulled out too early leaves a file.
+  refused("short.json", good.substr(0, good.size() / 2), "not a kiosk's USB export");
+  // Foreign: sealed to another server's key.
+  {
+    Kiosk other;
+    REQUIRE(other.store->set_setting("seal_key", SecretKey::generate().public_key().base64()).ok());
+    REQUIRE(other.store->set_setting("sync_token", enrolled->device_token).ok());
+    REQUIRE(other.store->import_bundle(*read_bundle(write_bundle(Bundle{}, office.key)), false, wall_ms()).ok());
+    REQUIRE(other.store->record_refused_scan(ScanOutcome::Forged, CheckInMethod::Scanner, wall_ms()).ok());
+    auto foreign = export_outbox(*other.store, stick.path, wall_ms());
+    REQUIRE(foreign.ok());
+    refused("foreign.json", read_text(foreign->file), "sealed for another server");
+  }
+  // Not an export at all: a bundle.
+  refused("bundle.json", write_bundle(Bundle{}, office.key), "not a kiosk's USB export");
+  // Another device's credential, or none: the office cannot tell it is one of its kiosks.
+  {
+    Kiosk stranger;
+    REQUIRE(stranger.store->set_setting("seal_key", office.identity.public_key().base64()).ok());
+    REQUIRE(stranger.store->record_refused_scan(ScanOutcome::Forged, CheckInMethod::Scanner, wall_ms()).ok());
+    auto unproven = export_outbox(*stranger.store, stick.path, wall_ms());
+    REQUIRE(unproven.ok());
+    CHECK(!unproven->enrolled);
+    refused("unenrolled.json", read_text(unproven->file), "--accept-unenrolled");
+    REQUIRE(stranger.store->set_setting("sync_token", enrolled->device_token).ok());  // someone else's
+    auto stolen = export_outbox(*stranger.store, stick.path, wall_ms());
+    REQUIRE(stolen.ok());
+    refused("stolen.json", read_text(stolen->file), "credential in it is not one this server knows");
+    // Staff vouch for the stick: taken in under the kiosk's own ID.
+    auto [rc, out] = cate_admin(office, {"import-usb", unproven->file, "--accept-unenrolled"});
+    CHECK(rc == 0);
+    CHECK(json_number(out, "stored") == 1);
+  }
+  // A revoked kiosk's export is refused.
+  auto [rrc, rout] = cate_admin(office, {"device", "revoke", "Front door"});
+  REQUIRE(rrc == 0);
+  auto [rc, out] = cate_admin(office, {"import-usb", exported->file}, true);
+  CHECK(rc == 1);
+  CHECK(out.find("revoked") != std::string::npos);
+}
+
+TEST_CASE("a kiosk with no key to seal to, or no stick, exports nothing and says why") {
+  Kiosk kiosk;
+  REQUIRE(kiosk.store->record_refused_scan(ScanOutcome::Forged, CheckInMethod::Scanner, wall_ms()).ok());
+  TempDir stick("stick");
+  auto none = export_outbox(*kiosk.store, stick.path, wall_ms());
+  REQUIRE(!none.ok());
+  CHECK(none.error().kind == ExportFailure::Kind::NoSealKey);
+  REQUIRE(kiosk.store->set_setting("seal_key", SecretKey::generate().public_key().base64()).ok());
+  auto missing = export_outbox(*kiosk.store, stick.path + "/not-mounted", wall_ms());
+  REQUIRE(!missing.ok());
+  CHECK(missing.error().kind == ExportFailure::Kind::NoFolder);
+  CHECK(missing.error().message.find("plugged in") != std::string::npos);
+  write_text(stick.path + "/a-file", "x");
+  auto not_folder = export_outbox(*kiosk.store, stick.path + "/a-file", wall_ms());
+  REQUIRE(!not_folder.ok());
+  CHECK(not_folder.error().kind == ExportFailure::Kind::NoFolder);
+  CHECK(kiosk.store->outbox_size() == 1);
+}
+
+TEST_CASE("the office's signed receipt lets exported records leave the kiosk's outbox without a network") {
+  Office office;
+  Kiosk kiosk;
+  auto enrolled = enrol_kiosk(*kiosk.store, office.new_code("Front door"));
+  REQUIRE(enrolled.ok());
+  kiosk.enrolled = *enrolled;
+  REQUIRE(kiosk.round().ok);
+  REQUIRE(kiosk.store->set_active_meeting(office.meeting.id).ok());
+  REQUIRE(kiosk.check_in(office.code_for(office.rsvps[0])) == ScanOutcome::CheckedIn);
+  REQUIRE(kiosk.check_in(office.code_for(office.rsvps[1])) == ScanOutcome::CheckedIn);
+  TempDir stick("stick");
+  auto exported = export_outbox(*kiosk.store, stick.path, wall_ms());
+  REQUIRE(exported.ok());
+  // A record made after the export is not in the receipt and stays.
+  REQUIRE(kiosk.check_in(office.code_for(office.rsvps[2])) == ScanOutcome::CheckedIn);
+  const std::string receipt_path = stick.path + "/receipt.json";
+  auto [rc, out] = cate_admin(office, {"import-usb", exported->file, "--receipt", receipt_path});
+  REQUIRE(rc == 0);
+  const std::string receipt = read_text(receipt_path);
+
+  // Forged, changed, or for another kiosk: refused, nothing leaves the outbox.
+  UsbReceipt fake{kiosk.store->device_id(), wall_ms(), {}};
+  auto batch = kiosk.store->outbox_batch(10, 0);
+  REQUIRE(batch.ok());
+  for (const auto& e : *batch) fake.record_ids.push_back(*Uuid::parse(e.record_id));
+  auto forged = take_usb_receipt(*kiosk.store, write_usb_receipt(fake, SecretKey::generate()));
+  REQUIRE(!forged.ok());
+  CHECK(forged.error().find("not signed by this kiosk's server") != std::string::npos);
+  std::string changed = receipt;
+  const std::size_t digit = changed.find("server_clock_ms") + 19;  // a digit of the signed time
+  REQUIRE(std::isdigit(static_cast<unsigned char>(changed[digit])));
+  changed[digit] = changed[digit] == '9' ? '8' : '9';
+  CHECK(!take_usb_receipt(*kiosk.store, changed).ok());
+  Kiosk other;
+  REQUIRE(other.store->set_setting("seal_key", office.identity.public_key().base64()).ok());
+  auto elsewhere = take_usb_receipt(*other.store, receipt);
+  REQUIRE(!elsewhere.ok());
+  CHECK(elsewhere.error().find("another kiosk") != std::string::npos);
+  CHECK(kiosk.store->outbox_size() == 3);
+
+  auto taken = take_usb_receipt(*kiosk.store, receipt);
+  REQUIRE_MESSAGE(taken.ok(), (taken.ok() ? "" : taken.error()));
+  CHECK(*taken == 2);
+  CHECK(kiosk.store->outbox_size() == 1);
+  auto again = take_usb_receipt(*kiosk.store, receipt);
+  REQUIRE(again.ok());
+  CHECK(*again == 0);
+  // The network: only the record made after the export goes, once.
+  auto rep = kiosk.round();
+  REQUIRE_MESSAGE(rep.ok, rep.error);
+  CHECK(rep.stored == 1);
+  CHECK(rep.duplicate == 0);
+  auto held = office.records->counts();
+  REQUIRE(held.ok());
+  CHECK(held->records == 3);
+  CHECK(held->attended == 3);
+}
+
+TEST_CASE("office writes on PostgreSQL get change numbers in commit order so a pull never skips one") {
+  if (!g_postgres) return;  // SQLite has one writer at a time by construction
+  Office office;
+  Kiosk kiosk;
+  REQUIRE(kiosk.enrol(office.new_code("Front door")).ok());
+  REQUIRE(kiosk.round().ok);
+  const std::string cursor = kiosk.store->setting("pull_cursor").value_or("");
+  auto connect = [&] {
+    PGconn* c = PQconnectdb(office.pg.c_str());
+    REQUIRE(PQstatus(c) == CONNECTION_OK);
+    return c;
+  };
+  auto exec = [](PGconn* c, const std::string& sql) {
+    PGresult* r = PQexec(c, sql.c_str());
+    CHECK_MESSAGE(PQresultStatus(r) == PGRES_COMMAND_OK, PQerrorMessage(c));
+    PQclear(r);
+  };
+  const std::string m = office.meeting.id.str();
+  auto insert = [&](const std::string& id, const std::string& name) {
+    return "INSERT INTO rsvps (rsvp_id, meeting_id, first_name, last_name, email, created_at) VALUES ('" + id +
+           "', '" + m + "', '" + name + "', '', '', 1)";
+  };
+  PGconn* a = connect();
+  PGconn* b = connect();
+  // A writes and has not committed; B writes after it.
+  exec(a, "BEGIN");
+  exec(a, insert("00000000000000aa", "Slow"));
+  REQUIRE(PQsendQuery(b, insert("00000000000000bb", "Quick").c_str()) == 1);
+  // B waits for A (both take the next number from the one office_change row)...
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(PQconsumeInput(b) == 1);
+  CHECK(PQisBusy(b) == 1);
+  // ...and a pull meanwhile sees neither, and moves its cursor past neither.
+  Pulled during = raw_pull(office, kiosk, cursor);
+  CHECK(during.response.unchanged);
+  exec(a, "COMMIT");
+  while (PGresult* r = PQgetResult(b)) {
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK);
+    PQclear(r);
+  }
+  PGresult* q = PQexec(a, "SELECT (SELECT change_seq FROM rsvps WHERE rsvp_id = '00000000000000aa') < "
+                          "(SELECT change_seq FROM rsvps WHERE rsvp_id = '00000000000000bb')");
+  CHECK(std::string(PQgetvalue(q, 0, 0)) == "t");  // the first to commit has the smaller number
+  PQclear(q);
+  PQfinish(a);
+  PQfinish(b);
+  Pulled after = raw_pull(office, kiosk, during.response.cursor);
+  REQUIRE(after.bundle);
+  CHECK(after.bundle->bundle.delta);
+  CHECK(after.bundle->bundle.rsvps.size() == 2);
 }
 
 }  // namespace
