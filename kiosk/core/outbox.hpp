@@ -31,10 +31,12 @@ class KioskSync final : public OutboxSource, public PullTarget {
 inline constexpr const char* kSyncServerSetting = "sync_server";         ///< the server's URL
 inline constexpr const char* kSyncTokenSetting = "sync_token";           ///< this kiosk's bearer token (secret)
 inline constexpr const char* kSyncServerKeySetting = "sync_server_key";  ///< pinned identity key, base64; empty: unpinned
+inline constexpr const char* kSyncCaFileSetting = "sync_ca_file";  ///< PEM CA file for an https server; empty: the system's CAs
 
 /// @brief Enrols this kiosk with the text of an enrolment QR (staff mode's scan, or
-/// `cate-kiosk enrol`): trades its one-time token, pins the server, keeps all three settings.
-Result<Enrolled, EnrolFailure> enrol_kiosk(Store& store, std::string_view code_text);
+/// `cate-kiosk enrol`): trades its one-time token, pins the server, keeps the settings. `ca_file`:
+/// the CA to trust for an https server instead of the system's (kept as sync_ca_file).
+Result<Enrolled, EnrolFailure> enrol_kiosk(Store& store, std::string_view code_text, const std::string& ca_file = "");
 
 /// @brief The sync client's settings from the store (server, token, pinned key, device ID);
 /// an error in words when the kiosk is not enrolled or its pinned key is damaged.

@@ -32,7 +32,7 @@ struct SyncServer::Impl {
   RateLimiter address_limiter;  // per address, for requests without a known token only
   std::mutex records_mutex;  // one SQLite connection: one batch at a time
   std::mutex office_mutex;
-  httplib::Server http;
+  std::unique_ptr<httplib::Server> server;  // an SSLServer with TLS; made by bind()
   std::thread thread;
   int port = 0;
 
@@ -357,9 +357,22 @@ struct SyncServer::Impl {
   // [SECTION] Server
   // -------------------------------------------------------------------------------------------
   Result<int, std::string> bind() {
-    if (!is_loopback_address(config.bind_address))
+    const bool tls = !config.tls_cert_file.empty() || !config.tls_key_file.empty();
+    if (tls && (config.tls_cert_file.empty() || config.tls_key_file.empty()))
+      return Err{std::string("TLS needs both --tls-cert FILE and --tls-key FILE")};
+    if (!tls && !is_loopback_address(config.bind_address))
       return Err{"plain HTTP is served on loopback only (127.0.0.1, ::1); " + config.bind_address +
-                 " needs TLS, which this build does not serve yet"};
+                 " needs TLS: give --tls-cert FILE and --tls-key FILE"};
+    if (tls) {
+      auto ssl = std::make_unique<httplib::SSLServer>(config.tls_cert_file.c_str(), config.tls_key_file.c_str());
+      if (!ssl->is_valid())
+        return Err{"cannot serve TLS with the certificate " + config.tls_cert_file + " and the key " +
+                   config.tls_key_file + ": unreadable, not PEM, or the key is not the certificate's"};
+      server = std::move(ssl);
+    } else {
+      server = std::make_unique<httplib::Server>();
+    }
+    httplib::Server& http = *server;
     // cpp-httplib reads up to 4x the limit itself, so a body just over the limit gets a clear
     // "too_large" answer from push(); beyond that it refuses before reading.
     http.set_payload_max_length(config.max_body_bytes * 4);
@@ -400,7 +413,7 @@ struct SyncServer::Impl {
       port = config.port;
     }
     log({{"event", "listening"}, {"address", config.bind_address}, {"port", port},
-         {"protocol", wire::kProtocolVersion}});
+         {"protocol", wire::kProtocolVersion}, {"tls", tls}});
     return port;
   }
 };
@@ -412,21 +425,23 @@ SyncServer::~SyncServer() { stop(); }
 
 Result<int, std::string> SyncServer::bind() { return impl_->bind(); }
 
-void SyncServer::serve_here() { impl_->http.listen_after_bind(); }
+void SyncServer::serve_here() {
+  if (impl_->server) impl_->server->listen_after_bind();
+}
 
 Result<int, std::string> SyncServer::start() {
   auto p = impl_->bind();
   if (!p) return p;
-  impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
+  impl_->thread = std::thread([this] { impl_->server->listen_after_bind(); });
   // cpp-httplib 0.11 has no wait_until_ready: wait (bounded) for the listen loop to run.
-  for (int i = 0; i < 500 && !impl_->http.is_running(); ++i)
+  for (int i = 0; i < 500 && !impl_->server->is_running(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   return p;
 }
 
 void SyncServer::stop() {
   if (!impl_) return;
-  impl_->http.stop();
+  if (impl_->server) impl_->server->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
