@@ -30,7 +30,7 @@ struct SyncServer::Impl {
   SyncServerConfig config;
   RateLimiter limiter;          // per device token
   RateLimiter address_limiter;  // per address, for requests without a known token only
-  std::mutex records_mutex;  // one SQLite connection: one batch at a time
+  std::mutex records_mutex;  // a store of one connection (SQLite): one call at a time
   std::mutex office_mutex;
   std::unique_ptr<httplib::Server> server;  // an SSLServer with TLS; made by bind()
   std::thread thread;
@@ -46,6 +46,12 @@ struct SyncServer::Impl {
   // -------------------------------------------------------------------------------------------
   // [SECTION] Helpers
   // -------------------------------------------------------------------------------------------
+  /// The records store's turn: held for a store of one connection (SQLite); none for a store that
+  /// takes a connection per call (PostgreSQL), so batches from different kiosks run side by side.
+  std::unique_lock<std::mutex> records_turn() {
+    return records.concurrent() ? std::unique_lock<std::mutex>() : std::unique_lock<std::mutex>(records_mutex);
+  }
+
   std::int64_t now_ms() const {
     if (config.clock) return config.clock();
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -89,7 +95,7 @@ struct SyncServer::Impl {
     }
     std::optional<SyncDevice> device;
     {
-      std::lock_guard lock(records_mutex);
+      auto turn = records_turn();
       auto d = records.device_for_token(std::string_view(auth).substr(kBearer.size()));
       if (!d) {
         answer_error(res, 503, "storage", "the server cannot read its devices: " + d.error(), true);
@@ -163,7 +169,7 @@ struct SyncServer::Impl {
     const std::string device_token = new_device_token();
     StoreResult<Redeemed> redeemed = Redeemed{};
     {
-      std::lock_guard lock(records_mutex);
+      auto turn = records_turn();
       redeemed = records.redeem_enrolment(msg->token, msg->device_id, device_token, now_ms());
     }
     if (!redeemed) {
@@ -247,7 +253,7 @@ struct SyncServer::Impl {
                         msg->outbox_pending, config.identity ? &*config.identity : nullptr};
     StoreResult<std::vector<wire::RecordResult>> results = std::vector<wire::RecordResult>{};
     {
-      std::lock_guard lock(records_mutex);
+      auto turn = records_turn();
       results = records.record_batch(batch);
     }
     if (!results) {
@@ -287,7 +293,7 @@ struct SyncServer::Impl {
     line["device"] = device->device_id;
     const std::int64_t now = now_ms();
     {
-      std::lock_guard lock(records_mutex);
+      auto turn = records_turn();
       (void)records.saw_device(device->device_id, now);  // "last seen" only: a failure here stops nothing
     }
     Bundle b;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -623,6 +624,116 @@ TEST_CASE("ten kiosks checking in overlapping RSVPs offline then syncing in rand
     CHECK(k->store->outbox_size() == 0);
     CHECK(k->store->rsvp((*late)[1].rsvp.id).has_value());  // every roster converged
   }
+}
+
+TEST_CASE("kiosks syncing at once with overlapping RSVPs and undos and the same batch sent twice at once count every record once") {
+  Office office(60, server_config(5000, 5000));
+  const std::uint64_t seed = test_rng()();
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  constexpr int kKiosks = 10;
+  std::vector<std::unique_ptr<Kiosk>> kiosks;
+  std::vector<std::int64_t> offsets;
+  for (int k = 0; k < kKiosks; ++k) {
+    offsets.push_back(std::uniform_int_distribution<std::int64_t>(-10, 10)(rng) * 60'000);
+    kiosks.push_back(std::make_unique<Kiosk>(office, 0, offsets.back()));
+  }
+  // Offline: each kiosk checks in 30 of the 60 people at true times a whole second apart per
+  // person; staff undo every fifth of them.
+  struct Made {
+    std::int64_t true_ms;
+    std::string record_id, device;
+    bool undone;
+  };
+  std::map<std::string, std::vector<Made>> by_rsvp;
+  std::int64_t check_ins = 0, undos = 0;
+  const std::int64_t now = wall_ms();
+  std::vector<int> seconds(60 * kKiosks);
+  std::iota(seconds.begin(), seconds.end(), 1);
+  std::shuffle(seconds.begin(), seconds.end(), rng);
+  for (int k = 0; k < kKiosks; ++k) {
+    std::vector<int> people(60);
+    std::iota(people.begin(), people.end(), 0);
+    std::shuffle(people.begin(), people.end(), rng);
+    for (int i = 0; i < 30; ++i) {
+      const Rsvp& r = office.rsvps[people[i]];
+      const std::int64_t true_ms = now - std::int64_t{seconds.back()} * 1000;
+      seconds.pop_back();
+      auto w = kiosks[k]->store->check_in_rsvp(r.id, CheckInMethod::Staff, true_ms + offsets[k]);
+      REQUIRE((w.ok() && w->outcome == ScanOutcome::CheckedIn && w->record));
+      ++check_ins;
+      Made m{true_ms, w->record->id.str(), kiosks[k]->store->device_id(), i % 5 == 0};
+      if (m.undone) {
+        REQUIRE(*kiosks[k]->store->undo_check_in(w->record->id, now + offsets[k]));
+        ++undos;
+      }
+      by_rsvp[r.id.str()].push_back(m);
+    }
+  }
+  // Half the kiosks: their whole outbox sent twice at the same moment (a retry racing its original).
+  std::vector<std::thread> racers;
+  std::mutex answers_mutex;
+  std::map<std::string, int> stored_answers;  // record ID -> times answered "stored"
+  for (int k = 0; k < kKiosks; k += 2) {
+    auto batch = kiosks[k]->sync->next_batch(500, INT64_MIN);
+    REQUIRE(batch.ok());
+    wire::PushRequest req{kiosks[k]->store->device_id(), wall_ms() + offsets[k], {}};
+    for (const auto& r : *batch) req.records.push_back(r.record);
+    const std::string body = wire::to_json(req);
+    for (int copy = 0; copy < 2; ++copy)
+      racers.emplace_back([&, body, token = kiosks[k]->token] {
+        httplib::Client http("127.0.0.1", office.server->port());
+        http.set_read_timeout(20, 0);
+        auto res = http.Post("/v1/push", {{"Authorization", "Bearer " + token}}, body, "application/json");
+        if (!res || res->status != 200) return;  // the kiosks' own rounds below send them again
+        auto answer = wire::parse_push_response(res->body);
+        if (!answer) return;
+        std::lock_guard lock(answers_mutex);
+        for (const auto& r : answer->results)
+          if (r.status == wire::RecordStatus::Stored) ++stored_answers[r.record_id.str()];
+      });
+  }
+  // Meanwhile every kiosk syncs on a thread of its own until its outbox is empty.
+  std::vector<std::thread> syncing;
+  std::atomic<int> failed_rounds{0};
+  for (int k = 0; k < kKiosks; ++k)
+    syncing.emplace_back([&, k] {
+      for (int round = 0; round < 20 && kiosks[k]->store->outbox_size() > 0; ++round)
+        if (!kiosks[k]->client->upload(*kiosks[k]->sync).ok) ++failed_rounds;
+    });
+  for (auto& t : racers) t.join();
+  for (auto& t : syncing) t.join();
+  MESSAGE("failed rounds: " << failed_rounds.load());
+  for (auto& k : kiosks) CHECK(k->store->outbox_size() == 0);
+  for (const auto& [id, n] : stored_answers) CHECK_MESSAGE(n == 1, id << " answered stored " << n << " times");
+
+  auto c = office.counts();
+  CHECK(c.records == check_ins + undos);
+  CHECK(c.check_ins == check_ins);
+  CHECK(c.undos == undos);
+  // Attendance: per RSVP, the earliest check-in not undone counts, and only it.
+  std::int64_t attended = 0;
+  std::map<std::string, std::string> expected;  // rsvp -> record that counts
+  for (auto& [rsvp, list] : by_rsvp) {
+    const Made* first = nullptr;
+    for (const auto& m : list)
+      if (!m.undone && (!first || m.true_ms < first->true_ms)) first = &m;
+    if (first) {
+      ++attended;
+      expected[rsvp] = first->record_id;
+    }
+  }
+  CHECK(c.attended == attended);
+  auto rows = office.records->check_ins(office.meeting.id.str());
+  REQUIRE(rows.ok());
+  std::set<std::string> ids;
+  for (const auto& r : *rows) {
+    ids.insert(r.record_id);
+    auto e = expected.find(r.rsvp_id);
+    const bool should_count = e != expected.end() && e->second == r.record_id;
+    CHECK_MESSAGE(r.counted == should_count, "check-in " << r.record_id << " of " << r.rsvp_id);
+  }
+  CHECK(static_cast<std::int64_t>(ids.size()) == check_ins);
 }
 
 // ---------------------------------------------------------------------------------------------
