@@ -848,6 +848,15 @@ int cmd_revoke(Context& ctx, const Options& opts) {
   return kExitOk;
 }
 
+// The server's identity key, which kiosks seal forms to (SYNC.md, "Sealed forms"); made on first
+// use, like `device add` does. Without it the bundle still goes out, and says so.
+std::optional<PublicKey> seal_key_for_bundle(const Context& ctx) {
+  auto identity = load_or_create_server_identity(ctx.db_path);
+  if (identity) return identity->public_key();
+  say("the bundle carries no key to seal forms to ({}); kiosks enrolled by QR still have it", identity.error());
+  return std::nullopt;
+}
+
 int cmd_bundle(Context& ctx, const Options& opts) {
   auto meeting_args = opts.all("meeting");
   auto out = opts.get("out");
@@ -882,6 +891,7 @@ int cmd_bundle(Context& ctx, const Options& opts) {
   if (!keys) return fail("{}", keys.error());
   for (const auto& k : *keys)
     if (!k.retired_at) bundle.keys.push_back(k.public_key);
+  bundle.seal_key = seal_key_for_bundle(ctx);
 
   const std::size_t counts[] = {bundle.meetings.size(), bundle.rsvps.size(),
                                 bundle.revocations.size(), bundle.keys.size()};

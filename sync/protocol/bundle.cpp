@@ -62,6 +62,7 @@ json to_json(const Bundle& b) {
   for (const auto& r : b.revocations)
     j["revocations"].push_back({{"ticket", r.ticket.str()}, {"revoked_at", r.revoked_at}});
   if (b.active_meeting) j["active_meeting"] = b.active_meeting->str();
+  if (b.seal_key) j["seal_key"] = b.seal_key->base64();
   return j;
 }
 
@@ -107,6 +108,10 @@ Bundle from_json(const json& j) {
     b.revocations.push_back({*t, need_int(revs[i], "revoked_at", w)});
   }
   if (j.contains("active_meeting")) b.active_meeting = need_id<MeetingId>(j, "active_meeting", "bundle");
+  if (j.contains("seal_key")) {
+    b.seal_key = PublicKey::from_base64(need_string(j, "seal_key", "bundle"));
+    if (!b.seal_key) throw BundleError{"bundle.seal_key is not a 32-byte base64 key"};
+  }
   return b;
 }
 

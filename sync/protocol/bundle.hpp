@@ -43,6 +43,8 @@ struct Bundle {
   std::vector<Rsvp> rsvps;
   std::vector<Revocation> revocations;
   std::optional<MeetingId> active_meeting;  ///< the meeting the kiosk should open on, if any
+  /// The server's identity key, which forms are sealed to (SYNC.md, "Sealed forms"); optional.
+  std::optional<PublicKey> seal_key;
 };
 
 struct SignedBundle {

@@ -308,6 +308,7 @@ struct SyncServer::Impl {
         failure = !key ? key.error() : !keys ? keys.error() : meetings.error();
       } else {
         signer = *key;
+        if (config.identity) b.seal_key = config.identity->public_key();  // what kiosks seal forms to
         for (const auto& k : *keys)
           if (!k.retired_at) b.keys.push_back(k.public_key);
         for (const auto& m : *meetings) {
