@@ -12,13 +12,13 @@ set -eu
 
 RUN="libsdl2-2.0-0 libimgui-dev libstb0 libsqlite3-0 libqrencode4 libzxing2 libsodium23
      libwebp7 libturbojpeg0 libfmt9 libcurl4 libegl1 libgles2 libgbm1 libegl-mesa0 libgl1-mesa-dri
-     fonts-noto-core"
+     fonts-noto-core ca-certificates"
 BUILD="build-essential g++ cmake ninja-build pkg-config
        libsdl2-dev libimgui-dev libstb-dev libsqlite3-dev libqrencode-dev libzxing-dev
        libsodium-dev libwebp-dev libturbojpeg0-dev libfmt-dev nlohmann-json3-dev
        libcurl4-openssl-dev libcpp-httplib-dev libpq-dev"
-TEST="doctest-dev clang sqlite3 jq postgresql-15 xvfb xauth xdotool imagemagick libzbar-dev systemd lintian
-      wpasupplicant"
+TEST="doctest-dev clang sqlite3 jq openssl postgresql-15 xvfb xauth xdotool imagemagick libzbar-dev systemd
+      lintian wpasupplicant"
 
 case "${1:-all}" in
   list)

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,11 +79,16 @@ json purge_json(const PurgeSummary& p) {
 
 int cmd_enrol(const Options& o, const std::vector<std::string>& args) {
   const char* usage =
-      "usage: cate-kiosk enrol CODE | cate-kiosk enrol --qr FILE | cate-kiosk enrol --server URL --token TOKEN";
+      "usage: cate-kiosk enrol CODE | cate-kiosk enrol --qr FILE | cate-kiosk enrol --server URL --token TOKEN "
+      "(each with [--ca FILE]: the office's CA for an https server)";
   std::optional<std::string> code_text;
   std::vector<std::string> plain;
+  std::string ca_file;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--qr" && i + 1 < args.size()) {
+    if (args[i] == "--ca" && i + 1 < args.size()) {
+      ca_file = std::filesystem::absolute(args[++i]).string();
+      if (!std::filesystem::is_regular_file(ca_file)) return fail("the CA file " + ca_file + " does not exist"), 1;
+    } else if (args[i] == "--qr" && i + 1 < args.size()) {
       // An image of the enrolment QR (a photo, a screenshot, the PNG cate-admin wrote).
       auto image = read_image_file(args[++i]);
       if (!image) return fail(image.error().message), 1;
@@ -109,8 +115,9 @@ int cmd_enrol(const Options& o, const std::vector<std::string>& args) {
     }
     auto store = open_store(o);
     if (!store) return 1;
+    if (auto refusal = insecure_url_refusal(*a->server)) return fail(*refusal), 1;
     for (auto [key, value] : {std::pair{kServerSetting, *a->server}, std::pair{kTokenSetting, *a->token},
-                              std::pair{kServerKeySetting, std::string()}})
+                              std::pair{kServerKeySetting, std::string()}, std::pair{kSyncCaFileSetting, ca_file}})
       if (auto r = store->set_setting(key, value); !r) return fail(r.error().message), 1;
     // The token is a credential: it is kept in the store, never printed.
     print_line({{"enrolled", true}, {"server", *a->server}, {"device", store->device_id()}, {"pinned", false}});
@@ -119,7 +126,7 @@ int cmd_enrol(const Options& o, const std::vector<std::string>& args) {
 
   auto store = open_store(o);
   if (!store) return 1;
-  auto enrolled = enrol_kiosk(*store, *code_text);
+  auto enrolled = enrol_kiosk(*store, *code_text, ca_file);
   if (!enrolled) {
     print_line({{"enrolled", false}, {"error_code", enrolled.error().code}, {"error", enrolled.error().message}});
     return fail(enrolled.error().message), 1;
@@ -142,6 +149,7 @@ int cmd_sync(const Options& o, const std::vector<std::string>& args) {
   config.server_url = a->server.value_or(store->setting(kServerSetting).value_or(""));
   config.device_token = a->token.value_or(store->setting(kTokenSetting).value_or(""));
   config.device_id = store->device_id();
+  config.ca_file = store->setting(kSyncCaFileSetting).value_or("");
   if (auto pinned = store->setting(kServerKeySetting); pinned && !pinned->empty()) {
     config.server_key = PublicKey::from_base64(*pinned);
     if (!config.server_key) return fail("the pinned server key in this kiosk's store is damaged: enrol again"), 1;

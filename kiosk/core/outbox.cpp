@@ -67,15 +67,18 @@ Result<std::string, std::string> KioskSync::apply_pull(const wire::PullResponse&
   return summary;
 }
 
-Result<Enrolled, EnrolFailure> enrol_kiosk(Store& store, std::string_view code_text) {
+Result<Enrolled, EnrolFailure> enrol_kiosk(Store& store, std::string_view code_text, const std::string& ca_file) {
   auto code = parse_enrolment_code(code_text);
   if (!code) return Err{EnrolFailure{"bad_code", code.error()}};
-  auto enrolled = enrol_device(*code, store.device_id());
+  // No CA given (staff mode's scan): the one set before, if any, still holds.
+  const std::string ca = ca_file.empty() ? store.setting(kSyncCaFileSetting).value_or("") : ca_file;
+  auto enrolled = enrol_device(*code, store.device_id(), 10000, ca);
   if (!enrolled) return Err{enrolled.error()};
   for (auto [key, value] : {std::pair{kSyncServerSetting, enrolled->server_url},
                             std::pair{kSyncTokenSetting, enrolled->device_token},
                             std::pair{kSyncServerKeySetting, enrolled->server_key.base64()},
-                            std::pair{kSealKeySetting, enrolled->server_key.base64()}})
+                            std::pair{kSealKeySetting, enrolled->server_key.base64()},
+                            std::pair{kSyncCaFileSetting, ca}})
     if (auto r = store.set_setting(key, value); !r) return Err{EnrolFailure{"store", r.error().message}};
   return enrolled;
 }
@@ -85,6 +88,7 @@ Result<SyncClientConfig, std::string> sync_config_from_store(const Store& store)
   config.server_url = store.setting(kSyncServerSetting).value_or("");
   config.device_token = store.setting(kSyncTokenSetting).value_or("");
   config.device_id = store.device_id();
+  config.ca_file = store.setting(kSyncCaFileSetting).value_or("");
   if (config.server_url.empty() || config.device_token.empty())
     return Err{std::string("this kiosk is not enrolled: scan an enrolment code from the office (cate-admin device add)")};
   if (auto pinned = store.setting(kSyncServerKeySetting); pinned && !pinned->empty()) {

@@ -34,10 +34,12 @@ inline constexpr const char* kSyncServerKeySetting = "sync_server_key";  ///< pi
 /// The server's identity key that forms and USB exports are sealed to, base64 Ed25519: set by
 /// enrolment (the pinned key) and by every bundle that carries `seal_key`.
 inline constexpr const char* kSealKeySetting = "seal_key";
+inline constexpr const char* kSyncCaFileSetting = "sync_ca_file";  ///< PEM CA file for an https server; empty: the system's CAs
 
 /// @brief Enrols this kiosk with the text of an enrolment QR (staff mode's scan, or
-/// `cate-kiosk enrol`): trades its one-time token, pins the server, keeps all three settings.
-Result<Enrolled, EnrolFailure> enrol_kiosk(Store& store, std::string_view code_text);
+/// `cate-kiosk enrol`): trades its one-time token, pins the server, keeps the settings. `ca_file`:
+/// the CA to trust for an https server instead of the system's (kept as sync_ca_file).
+Result<Enrolled, EnrolFailure> enrol_kiosk(Store& store, std::string_view code_text, const std::string& ca_file = "");
 
 /// @brief The sync client's settings from the store (server, token, pinned key, device ID);
 /// an error in words when the kiosk is not enrolled or its pinned key is damaged.

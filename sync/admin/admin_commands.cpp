@@ -115,8 +115,7 @@ commands:
                              every form of that ID the server holds (walk_in, ally_network,
                              community_network, ...), one column per field, lists joined
                              with "; ", as CSV for Excel (UTF-8, quoted, formula-safe)
-  export signups --meeting ID --out FILE.csv
-                             sign-up forms (none yet: they come with the touch screen)
+  export signups             see export forms
   report --meeting ID        RSVPs, checked in, walk-ins, duplicates, failed scans by
                              outcome, and per device its last contact and records
   import-usb FILE [--receipt OUT] [--accept-unenrolled]
@@ -1134,15 +1133,16 @@ int export_forms(Context& ctx, const Options& opts) {
 int cmd_export(Context& ctx, const Options& opts) {
   if (opts.positional.size() == 1 && opts.positional[0] == "forms") return export_forms(ctx, opts);
   if (opts.positional.size() != 1 || (opts.positional[0] != "checkins" && opts.positional[0] != "signups"))
-    return usage_error("export: use `export checkins --meeting ID --out FILE.csv` or `export signups ...`");
+    return usage_error("export: use `export checkins --meeting ID --out FILE.csv` or "
+                       "`export forms --form ID --out FILE.csv`");
   auto meeting_opt = opts.get("meeting");
   auto out = opts.get("out");
   if (!meeting_opt || !out) return usage_error("export {} needs --meeting ID --out FILE.csv", opts.positional[0]);
   auto meeting = need_meeting(ctx, *meeting_opt);
   if (!meeting) return fail("{}", meeting.error());
   if (opts.positional[0] == "signups")
-    return fail("no sign-ups to export: the Ally Network and Community Network forms arrive with the kiosk's "
-                "touch screen; nothing was written");
+    return fail("sign-ups are forms: use `export forms --form ally_network` (or community_network) "
+                "[--meeting ID] --out FILE.csv; nothing was written");
   auto sync = open_sync_store(ctx, opts);
   if (!sync) return fail("{}", sync.error());
   auto rows = (*sync)->check_ins(meeting->id.str());

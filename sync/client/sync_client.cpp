@@ -105,6 +105,13 @@ std::string transport_words(CURLcode code, const char* detail) {
     case CURLE_SEND_ERROR: what = "the connection to the server was cut"; break;
     case CURLE_PARTIAL_FILE: what = "the server's answer was cut short"; break;
     case CURLE_WRITE_ERROR: what = "the server's answer is far too large"; break;
+    case CURLE_PEER_FAILED_VERIFICATION:
+      what = "the server's certificate is not trusted by this kiosk (signed by another CA, for another name, "
+             "or expired): nothing was sent. Check the server's address, or give the office's CA file "
+             "(setting sync_ca_file, cate-kiosk enrol --ca FILE)";
+      break;
+    case CURLE_SSL_CACERT_BADFILE: what = "the kiosk's CA file (setting sync_ca_file) cannot be read"; break;
+    case CURLE_SSL_CONNECT_ERROR: what = "a secure (TLS) connection to the server could not be made"; break;
     default: what = std::string("the network failed (") + curl_easy_strerror(code) + ")"; break;
   }
   if (detail && *detail) what += ": " + std::string(detail);
@@ -125,6 +132,7 @@ struct SyncClient::Http {
 
   /// One request; `body` null for GET.
   Result<HttpAnswer, TransportError> request(const std::string& path, const std::string* body) {
+    if (auto refusal = insecure_url_refusal(config.server_url)) return Err{TransportError{*refusal}};
     CURL* curl = curl_easy_init();
     if (!curl) return Err{TransportError{"the network library cannot start"}};
     HttpAnswer answer;
@@ -151,6 +159,9 @@ struct SyncClient::Http {
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, keep_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!config.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, config.ca_file.c_str());
     if (body) {
       curl_easy_setopt(curl, CURLOPT_POST, 1L);
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
@@ -371,9 +382,36 @@ Result<wire::Health, std::string> SyncClient::health() {
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Enrol
 // ---------------------------------------------------------------------------------------------
-Result<Enrolled, EnrolFailure> enrol_device(const EnrolmentCode& code, const std::string& device_id, long timeout_ms) {
+std::optional<std::string> insecure_url_refusal(const std::string& url) {
+  CURLU* u = curl_url();
+  if (!u) return std::string("the network library cannot start");
+  std::optional<std::string> refusal;
+  char* scheme = nullptr;
+  char* host = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK ||
+      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+      curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+    refusal = "the server address \"" + url + "\" cannot be read";
+  } else {
+    const std::string s = scheme, h = host;
+    const bool loopback = h == "127.0.0.1" || h == "localhost" || h == "[::1]" || h == "::1";
+    if (s == "http" && !loopback)
+      refusal = "the server address " + url + " is plain http to another machine: the kiosk's token and records "
+                "would cross the network unencrypted, so nothing is sent. Ask the office for its https address";
+    else if (s != "http" && s != "https")
+      refusal = "the server address " + url + " is not http or https";
+  }
+  curl_free(scheme);
+  curl_free(host);
+  curl_url_cleanup(u);
+  return refusal;
+}
+
+Result<Enrolled, EnrolFailure> enrol_device(const EnrolmentCode& code, const std::string& device_id, long timeout_ms,
+                                            const std::string& ca_file) {
   SyncClientConfig config;
   config.server_url = code.server_url;
+  config.ca_file = ca_file;
   config.device_id = device_id;
   config.request_timeout_ms = timeout_ms;
   SyncClient::Http http(config);

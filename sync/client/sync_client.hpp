@@ -70,6 +70,10 @@ struct SyncClientConfig {
   /// round stops (SyncFailure::Identity) and nothing in that answer is believed. None: unpinned
   /// (a kiosk enrolled the plain way, with --server and --token).
   std::optional<PublicKey> server_key;
+  /// For an https server: a PEM file of the CA certificates to trust instead of the system's
+  /// (an office's own CA); empty: the system's CAs. A plain http URL is taken only for a
+  /// loopback host: anywhere else the token and the records would cross the network in the clear.
+  std::string ca_file;
 };
 
 /// Why a round stopped early.
@@ -138,8 +142,13 @@ struct EnrolFailure {
 
 /// @brief Trades the enrolment code's one-time token at POST /v1/enrol for a credential. Every
 /// answer, refusals included, must come from the server whose key fingerprint is in the code.
+/// `ca_file`: as SyncClientConfig::ca_file.
 Result<Enrolled, EnrolFailure> enrol_device(const EnrolmentCode& code, const std::string& device_id,
-                                            long timeout_ms = 10000);
+                                            long timeout_ms = 10000, const std::string& ca_file = "");
+
+/// @brief Why the kiosk will not send to `url`, in words; nothing when it will (https, or plain
+/// http to a loopback host).
+std::optional<std::string> insecure_url_refusal(const std::string& url);
 
 class SyncClient {
  public:
@@ -159,7 +168,8 @@ class SyncClient {
   SyncProgress progress() const;
 
  private:
-  friend Result<Enrolled, EnrolFailure> enrol_device(const EnrolmentCode&, const std::string&, long);
+  friend Result<Enrolled, EnrolFailure> enrol_device(const EnrolmentCode&, const std::string&, long,
+                                                     const std::string&);
   struct Http;
   void set_progress(SyncProgress p);
   SyncClientConfig config_;

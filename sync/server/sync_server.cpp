@@ -34,9 +34,9 @@ struct SyncServer::Impl {
   SyncServerConfig config;
   RateLimiter limiter;          // per device token
   RateLimiter address_limiter;  // per address, for requests without a known token only
-  std::mutex records_mutex;  // one SQLite connection: one batch at a time
+  std::mutex records_mutex;  // a store of one connection (SQLite): one call at a time
   std::mutex office_mutex;
-  httplib::Server http;
+  std::unique_ptr<httplib::Server> server;  // an SSLServer with TLS; made by bind()
   std::thread thread;
   int port = 0;
 
@@ -50,6 +50,12 @@ struct SyncServer::Impl {
   // -------------------------------------------------------------------------------------------
   // [SECTION] Helpers
   // -------------------------------------------------------------------------------------------
+  /// The records store's turn: held for a store of one connection (SQLite); none for a store that
+  /// takes a connection per call (PostgreSQL), so batches from different kiosks run side by side.
+  std::unique_lock<std::mutex> records_turn() {
+    return records.concurrent() ? std::unique_lock<std::mutex>() : std::unique_lock<std::mutex>(records_mutex);
+  }
+
   std::int64_t now_ms() const {
     if (config.clock) return config.clock();
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -93,7 +99,7 @@ struct SyncServer::Impl {
     }
     std::optional<SyncDevice> device;
     {
-      std::lock_guard lock(records_mutex);
+      auto turn = records_turn();
       auto d = records.device_for_token(std::string_view(auth).substr(kBearer.size()));
       if (!d) {
         answer_error(res, 503, "storage", "the server cannot read its devices: " + d.error(), true);
@@ -167,7 +173,7 @@ struct SyncServer::Impl {
     const std::string device_token = new_device_token();
     StoreResult<Redeemed> redeemed = Redeemed{};
     {
-      std::lock_guard lock(records_mutex);
+      auto turn = records_turn();
       redeemed = records.redeem_enrolment(msg->token, msg->device_id, device_token, now_ms());
     }
     if (!redeemed) {
@@ -251,7 +257,7 @@ struct SyncServer::Impl {
                         msg->outbox_pending, config.identity ? &*config.identity : nullptr};
     StoreResult<std::vector<wire::RecordResult>> results = std::vector<wire::RecordResult>{};
     {
-      std::lock_guard lock(records_mutex);
+      auto turn = records_turn();
       results = records.record_batch(batch);
     }
     if (!results) {
@@ -314,7 +320,7 @@ struct SyncServer::Impl {
     line["device"] = device->device_id;
     const std::int64_t now = now_ms();
     {
-      std::lock_guard lock(records_mutex);
+      auto turn = records_turn();
       (void)records.saw_device(device->device_id, now);  // "last seen" only: a failure here stops nothing
     }
     // A cursor this server issued, from this database, not from its future, not too old: a delta.
@@ -339,6 +345,7 @@ struct SyncServer::Impl {
         failure = !key ? key.error() : !keys ? keys.error() : got.error();
       } else {
         signer = *key;
+        if (config.identity) b.seal_key = config.identity->public_key();  // what kiosks seal forms to
         for (const auto& k : *keys)
           if (!k.retired_at) b.keys.push_back(k.public_key);
         changes = std::move(*got);
@@ -381,9 +388,22 @@ struct SyncServer::Impl {
   // [SECTION] Server
   // -------------------------------------------------------------------------------------------
   Result<int, std::string> bind() {
-    if (!is_loopback_address(config.bind_address))
+    const bool tls = !config.tls_cert_file.empty() || !config.tls_key_file.empty();
+    if (tls && (config.tls_cert_file.empty() || config.tls_key_file.empty()))
+      return Err{std::string("TLS needs both --tls-cert FILE and --tls-key FILE")};
+    if (!tls && !is_loopback_address(config.bind_address))
       return Err{"plain HTTP is served on loopback only (127.0.0.1, ::1); " + config.bind_address +
-                 " needs TLS, which this build does not serve yet"};
+                 " needs TLS: give --tls-cert FILE and --tls-key FILE"};
+    if (tls) {
+      auto ssl = std::make_unique<httplib::SSLServer>(config.tls_cert_file.c_str(), config.tls_key_file.c_str());
+      if (!ssl->is_valid())
+        return Err{"cannot serve TLS with the certificate " + config.tls_cert_file + " and the key " +
+                   config.tls_key_file + ": unreadable, not PEM, or the key is not the certificate's"};
+      server = std::move(ssl);
+    } else {
+      server = std::make_unique<httplib::Server>();
+    }
+    httplib::Server& http = *server;
     // cpp-httplib reads up to 4x the limit itself, so a body just over the limit gets a clear
     // "too_large" answer from push(); beyond that it refuses before reading.
     http.set_payload_max_length(config.max_body_bytes * 4);
@@ -424,7 +444,7 @@ struct SyncServer::Impl {
       port = config.port;
     }
     log({{"event", "listening"}, {"address", config.bind_address}, {"port", port},
-         {"protocol", wire::kProtocolVersion}});
+         {"protocol", wire::kProtocolVersion}, {"tls", tls}});
     return port;
   }
 };
@@ -436,21 +456,23 @@ SyncServer::~SyncServer() { stop(); }
 
 Result<int, std::string> SyncServer::bind() { return impl_->bind(); }
 
-void SyncServer::serve_here() { impl_->http.listen_after_bind(); }
+void SyncServer::serve_here() {
+  if (impl_->server) impl_->server->listen_after_bind();
+}
 
 Result<int, std::string> SyncServer::start() {
   auto p = impl_->bind();
   if (!p) return p;
-  impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
+  impl_->thread = std::thread([this] { impl_->server->listen_after_bind(); });
   // cpp-httplib 0.11 has no wait_until_ready: wait (bounded) for the listen loop to run.
-  for (int i = 0; i < 500 && !impl_->http.is_running(); ++i)
+  for (int i = 0; i < 500 && !impl_->server->is_running(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   return p;
 }
 
 void SyncServer::stop() {
   if (!impl_) return;
-  impl_->http.stop();
+  if (impl_->server) impl_->server->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 

@@ -18,7 +18,9 @@
 namespace cate {
 
 struct SyncServerConfig {
-  std::string bind_address = "127.0.0.1";  ///< plain HTTP is served on loopback only (TLS comes later)
+  std::string bind_address = "127.0.0.1";  ///< plain HTTP is served on loopback only; any address with TLS
+  /// HTTPS: the server's certificate chain and its private key, PEM files (both or neither).
+  std::string tls_cert_file, tls_key_file;
   int port = 0;                            ///< 0: any free port (see SyncServer::port())
   std::size_t max_body_bytes = 1 << 20;    ///< a larger request body is refused ("too_large", 413)
   double requests_per_second = 20;         ///< per device (its token): the token bucket's refill rate
@@ -45,7 +47,7 @@ class SyncServer {
   SyncServer(const SyncServer&) = delete;
   SyncServer& operator=(const SyncServer&) = delete;
 
-  /// @brief Binds (refusing a non-loopback address) and serves on a thread of its own; returns the port.
+  /// @brief Binds (refusing a non-loopback address without TLS) and serves on a thread of its own; returns the port.
   Result<int, std::string> start();
   /// @brief Serves on the calling thread until stop() (cate-syncd's main).
   Result<int, std::string> bind();

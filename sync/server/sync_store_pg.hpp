@@ -14,7 +14,7 @@ namespace cate {
 /// store that is safe to call from several threads: each call takes one of up to `connections`
 /// connections of its own (opened when first needed; a lost one is re-opened on its next use), so
 /// batches from different kiosks are recorded side by side. Several cate-syncd may share one database.
-StoreResult<std::unique_ptr<SyncStore>> open_pg_sync_store(const std::string& conninfo, std::size_t connections = 4);
+StoreResult<std::unique_ptr<SyncStore>> open_pg_sync_store(const std::string& conninfo, std::size_t connections = 8);
 
 /// True for "postgresql://..." and "postgres://..." (what `--db` takes as a PostgreSQL address).
 bool is_pg_address(const std::string& db);

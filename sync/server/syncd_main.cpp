@@ -2,6 +2,7 @@
 // hand off to SyncServer (sync_server.hpp).
 //
 //   cate-syncd [--db FILE] [--pg CONNINFO] [--listen 127.0.0.1] [--port N] [--max-body BYTES]
+//              [--tls-cert FILE --tls-key FILE]
 //   cate-syncd [--db FILE] [--pg CONNINFO] device add DEVICE_ID [NAME]   enrols a kiosk; prints its token
 //     (the plain way, with no server pinning; `cate-admin device add NAME` prints an enrolment QR)
 //   cate-syncd [--db FILE] [--pg CONNINFO] device revoke DEVICE_ID
@@ -30,6 +31,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: cate-syncd [STORES] [--listen 127.0.0.1] [--port N] [--max-body BYTES]\n"
+               "                  [--tls-cert FILE --tls-key FILE]   (HTTPS; needed for any address but loopback)\n"
                "       cate-syncd [STORES] device add DEVICE_ID [NAME]   (prints the device's token)\n"
                "       cate-syncd [STORES] device revoke DEVICE_ID\n"
                "STORES: --db FILE       the office's SQLite database (default office.db); the sync\n"
@@ -63,6 +65,8 @@ int main(int argc, char** argv) {
     else if (a == "--pg") { auto v = value(); if (!v) return usage(); pg = v; }
     else if (a == "--listen") { auto v = value(); if (!v) return usage(); config.bind_address = v; }
     else if (a == "--port") { auto v = value(); if (!v) return usage(); config.port = std::atoi(v); }
+    else if (a == "--tls-cert") { auto v = value(); if (!v) return usage(); config.tls_cert_file = v; }
+    else if (a == "--tls-key") { auto v = value(); if (!v) return usage(); config.tls_key_file = v; }
     else if (a == "--max-body") { auto v = value(); if (!v) return usage(); config.max_body_bytes = std::strtoull(v, nullptr, 10); }
     else if (a == "--help" || a == "-h") { usage(); return 0; }
     else rest.push_back(a);

@@ -205,7 +205,9 @@ double copy_rows(const std::string& conninfo, const std::string& device, const s
     }
   exec("BEGIN", PGRES_COMMAND_OK);
   copy("COPY sync_record FROM STDIN", records);
-  copy("COPY sync_check_in FROM STDIN", check_ins);
+  copy("COPY sync_check_in(record_id, device_id, meeting_id, rsvp_id, serial, method, original_ms, corrected_ms, "
+       "counted) FROM STDIN",
+       check_ins);
   exec("COMMIT", PGRES_COMMAND_OK);
   double s = seconds_since(t0);
   PQfinish(c);

@@ -1276,6 +1276,44 @@ TEST_CASE("office writes on PostgreSQL get change numbers in commit order so a p
   CHECK(after.bundle->bundle.rsvps.size() == 2);
 }
 
+/// Keeps what a pull brought, unopened.
+struct KeepPull final : PullTarget {
+  std::string bundle;
+  std::string pull_cursor() override { return {}; }
+  Result<std::string, std::string> apply_pull(const wire::PullResponse& p) override {
+    bundle = p.bundle;
+    return std::string("kept");
+  }
+};
+
+TEST_CASE("the server's pull and cate-admin's bundle carry the key kiosks seal forms to") {
+  Office office({"Ana"});
+  Kiosk booth;
+  REQUIRE(booth.enrol(office.new_code("Booth")).ok());
+  MemoryOutbox nothing;
+  KeepPull pull;
+  auto rep = booth.client()->round(nothing, pull);
+  REQUIRE_MESSAGE(rep.ok, rep.error);
+  auto pulled = read_bundle(pull.bundle);
+  REQUIRE_MESSAGE(pulled.ok(), (pulled.ok() ? "" : pulled.error()));
+  REQUIRE(pulled->bundle.seal_key.has_value());
+  CHECK(*pulled->bundle.seal_key == office.identity.public_key());
+
+  const std::string path = office.dir.path + "/meeting.bundle";
+  auto [rc, out] = cate_admin(office, {"bundle", "--meeting", office.meeting.id.str(), "--out", path});
+  REQUIRE(rc == 0);
+  auto written = read_bundle(read_file(path));
+  REQUIRE(written.ok());
+  REQUIRE(written->bundle.seal_key.has_value());
+  CHECK(*written->bundle.seal_key == office.identity.public_key());
+  // A form sealed to that key is opened by this server.
+  MemoryOutbox outbox;
+  outbox.add("form", form_payload(office, "walk_in", {{"first_name", "Dana"}}, "en", *written->bundle.seal_key));
+  rep = booth.client()->upload(outbox);
+  REQUIRE_MESSAGE(rep.ok, rep.error);
+  CHECK(rep.stored == 1);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {

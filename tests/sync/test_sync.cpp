@@ -10,6 +10,7 @@
 // [SECTION] Upload      exactly once, with and without a bad network
 // [SECTION] Attendance  the same RSVP on two kiosks
 // [SECTION] Refusals    garbage, oversized, unknown and revoked devices, rate limit, a garbage server
+// [SECTION] TLS         HTTPS with an office's own CA; another CA and plain http elsewhere refused
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 #include <httplib.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -30,6 +32,7 @@
 #include <filesystem>
 #include <mutex>
 #include <random>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -117,8 +120,11 @@ struct Office {
   std::string pg_conninfo;  ///< the sync tables' database when the run is on PostgreSQL
   std::mutex log_mutex;
   std::vector<std::string> log;
+  bool tls = false;     ///< served over HTTPS
+  std::string ca_file;  ///< the CA kiosks of this office trust (TLS only)
 
-  explicit Office(int roster, SyncServerConfig config = {}) {
+  explicit Office(int roster, SyncServerConfig config = {}, std::string trusted_ca = "")
+      : tls(!config.tls_cert_file.empty()), ca_file(std::move(trusted_ca)) {
     const std::int64_t now_s = wall_ms() / 1000;
     auto c = open_sqlite_central_store(dir.path + "/office.db");
     REQUIRE(c.ok());
@@ -155,7 +161,9 @@ struct Office {
     if (g_store == StoreKind::Postgres) a.insert(a.end(), {"--pg", pg_conninfo});
     return a;
   }
-  std::string url(int port = 0) const { return "http://127.0.0.1:" + std::to_string(port ? port : server->port()); }
+  std::string url(int port = 0) const {
+    return (tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port ? port : server->port());
+  }
   std::string enrol(const std::string& device_id) {
     std::string token = new_device_token();
     REQUIRE(records->add_device({device_id, "Kiosk " + device_id.substr(0, 8), wall_ms(), {}, {}}, token).ok());
@@ -179,8 +187,10 @@ struct Kiosk {
   std::unique_ptr<SyncClient> client;
   std::string token;
   std::int64_t clock_offset_ms = 0;  ///< how far this kiosk's clock is off (a Pi without network time)
+  std::string ca_file;               ///< the CA it trusts for https (its office's)
 
-  Kiosk(Office& office, int port = 0, std::int64_t clock_offset = 0) : clock_offset_ms(clock_offset) {
+  Kiosk(Office& office, int port = 0, std::int64_t clock_offset = 0)
+      : clock_offset_ms(clock_offset), ca_file(office.ca_file) {
     auto s = Store::open(dir.path + "/kiosk.db");
     REQUIRE(s.ok());
     store = std::move(*s);
@@ -200,6 +210,7 @@ struct Kiosk {
     c.connect_timeout_ms = 1000;
     c.request_timeout_ms = 1500;
     c.clock = [this] { return wall_ms() + clock_offset_ms; };
+    c.ca_file = ca_file;
     return std::make_unique<SyncClient>(c);
   }
   ScanOutcome check_in(const Office& o, const Rsvp& r, std::int64_t at_ms = 0) {
@@ -680,6 +691,116 @@ TEST_CASE("ten kiosks checking in overlapping RSVPs offline then syncing in rand
   }
 }
 
+TEST_CASE("kiosks syncing at once with overlapping RSVPs and undos and the same batch sent twice at once count every record once") {
+  Office office(60, server_config(5000, 5000));
+  const std::uint64_t seed = test_rng()();
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  constexpr int kKiosks = 10;
+  std::vector<std::unique_ptr<Kiosk>> kiosks;
+  std::vector<std::int64_t> offsets;
+  for (int k = 0; k < kKiosks; ++k) {
+    offsets.push_back(std::uniform_int_distribution<std::int64_t>(-10, 10)(rng) * 60'000);
+    kiosks.push_back(std::make_unique<Kiosk>(office, 0, offsets.back()));
+  }
+  // Offline: each kiosk checks in 30 of the 60 people at true times a whole second apart per
+  // person; staff undo every fifth of them.
+  struct Made {
+    std::int64_t true_ms;
+    std::string record_id, device;
+    bool undone;
+  };
+  std::map<std::string, std::vector<Made>> by_rsvp;
+  std::int64_t check_ins = 0, undos = 0;
+  const std::int64_t now = wall_ms();
+  std::vector<int> seconds(60 * kKiosks);
+  std::iota(seconds.begin(), seconds.end(), 1);
+  std::shuffle(seconds.begin(), seconds.end(), rng);
+  for (int k = 0; k < kKiosks; ++k) {
+    std::vector<int> people(60);
+    std::iota(people.begin(), people.end(), 0);
+    std::shuffle(people.begin(), people.end(), rng);
+    for (int i = 0; i < 30; ++i) {
+      const Rsvp& r = office.rsvps[people[i]];
+      const std::int64_t true_ms = now - std::int64_t{seconds.back()} * 1000;
+      seconds.pop_back();
+      auto w = kiosks[k]->store->check_in_rsvp(r.id, CheckInMethod::Staff, true_ms + offsets[k]);
+      REQUIRE((w.ok() && w->outcome == ScanOutcome::CheckedIn && w->record));
+      ++check_ins;
+      Made m{true_ms, w->record->id.str(), kiosks[k]->store->device_id(), i % 5 == 0};
+      if (m.undone) {
+        REQUIRE(*kiosks[k]->store->undo_check_in(w->record->id, now + offsets[k]));
+        ++undos;
+      }
+      by_rsvp[r.id.str()].push_back(m);
+    }
+  }
+  // Half the kiosks: their whole outbox sent twice at the same moment (a retry racing its original).
+  std::vector<std::thread> racers;
+  std::mutex answers_mutex;
+  std::map<std::string, int> stored_answers;  // record ID -> times answered "stored"
+  for (int k = 0; k < kKiosks; k += 2) {
+    auto batch = kiosks[k]->sync->next_batch(500, INT64_MIN);
+    REQUIRE(batch.ok());
+    wire::PushRequest req{kiosks[k]->store->device_id(), wall_ms() + offsets[k], {}};
+    for (const auto& r : *batch) req.records.push_back(r.record);
+    const std::string body = wire::to_json(req);
+    for (int copy = 0; copy < 2; ++copy)
+      racers.emplace_back([&, body, token = kiosks[k]->token] {
+        httplib::Client http("127.0.0.1", office.server->port());
+        http.set_read_timeout(20, 0);
+        auto res = http.Post("/v1/push", {{"Authorization", "Bearer " + token}}, body, "application/json");
+        if (!res || res->status != 200) return;  // the kiosks' own rounds below send them again
+        auto answer = wire::parse_push_response(res->body);
+        if (!answer) return;
+        std::lock_guard lock(answers_mutex);
+        for (const auto& r : answer->results)
+          if (r.status == wire::RecordStatus::Stored) ++stored_answers[r.record_id.str()];
+      });
+  }
+  // Meanwhile every kiosk syncs on a thread of its own until its outbox is empty.
+  std::vector<std::thread> syncing;
+  std::atomic<int> failed_rounds{0};
+  for (int k = 0; k < kKiosks; ++k)
+    syncing.emplace_back([&, k] {
+      for (int round = 0; round < 20 && kiosks[k]->store->outbox_size() > 0; ++round)
+        if (!kiosks[k]->client->upload(*kiosks[k]->sync).ok) ++failed_rounds;
+    });
+  for (auto& t : racers) t.join();
+  for (auto& t : syncing) t.join();
+  MESSAGE("failed rounds: " << failed_rounds.load());
+  for (auto& k : kiosks) CHECK(k->store->outbox_size() == 0);
+  for (const auto& [id, n] : stored_answers) CHECK_MESSAGE(n == 1, id << " answered stored " << n << " times");
+
+  auto c = office.counts();
+  CHECK(c.records == check_ins + undos);
+  CHECK(c.check_ins == check_ins);
+  CHECK(c.undos == undos);
+  // Attendance: per RSVP, the earliest check-in not undone counts, and only it.
+  std::int64_t attended = 0;
+  std::map<std::string, std::string> expected;  // rsvp -> record that counts
+  for (auto& [rsvp, list] : by_rsvp) {
+    const Made* first = nullptr;
+    for (const auto& m : list)
+      if (!m.undone && (!first || m.true_ms < first->true_ms)) first = &m;
+    if (first) {
+      ++attended;
+      expected[rsvp] = first->record_id;
+    }
+  }
+  CHECK(c.attended == attended);
+  auto rows = office.records->check_ins(office.meeting.id.str());
+  REQUIRE(rows.ok());
+  std::set<std::string> ids;
+  for (const auto& r : *rows) {
+    ids.insert(r.record_id);
+    auto e = expected.find(r.rsvp_id);
+    const bool should_count = e != expected.end() && e->second == r.record_id;
+    CHECK_MESSAGE(r.counted == should_count, "check-in " << r.record_id << " of " << r.rsvp_id);
+  }
+  CHECK(static_cast<std::int64_t>(ids.size()) == check_ins);
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Refusals
 // ---------------------------------------------------------------------------------------------
@@ -821,6 +942,127 @@ TEST_CASE("a server answering garbage or nobody listening gives an error in word
   auto outbox_rows = office.records->check_ins(office.meeting.id.str());
   REQUIRE(outbox_rows.ok());
   CHECK(outbox_rows->size() == 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] TLS
+// ---------------------------------------------------------------------------------------------
+/// A throwaway CA and a certificate it signed for 127.0.0.1 and localhost, made by the openssl
+/// program in `dir`: <name>-ca.pem, <name>-server.pem, <name>-server.key.
+struct TestCa {
+  std::string ca, cert, key;
+  TestCa(const std::string& dir, const std::string& name)
+      : ca(dir + "/" + name + "-ca.pem"), cert(dir + "/" + name + "-server.pem"), key(dir + "/" + name + "-server.key") {
+    const std::string p = dir + "/" + name;
+    const std::string script =
+        "set -e; cd '" + dir + "'; "
+        "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > '" + p + "-ext.cnf'; "
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj '/CN=" + name +
+        " test CA' -keyout '" + p + "-ca.key' -out '" + ca + "'; "
+        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN=localhost' -keyout '" + key +
+        "' -out '" + p + "-server.csr'; "
+        "openssl x509 -req -in '" + p + "-server.csr' -CA '" + ca + "' -CAkey '" + p + "-ca.key' -CAcreateserial "
+        "-days 2 -extfile '" + p + "-ext.cnf' -out '" + cert + "'";
+    const std::string cmd = "bash -c \"" + std::regex_replace(script, std::regex("\""), "\\\"") + "\" >/dev/null 2>&1";
+    REQUIRE_MESSAGE(std::system(cmd.c_str()) == 0, "openssl could not make a test CA (is the openssl package installed?)");
+  }
+};
+
+SyncServerConfig tls_config(const TestCa& ca) {
+  SyncServerConfig c = server_config(5000, 5000);
+  c.tls_cert_file = ca.cert;
+  c.tls_key_file = ca.key;
+  return c;
+}
+
+TEST_CASE("a push over TLS to a server with the office's own CA works and a certificate from another CA is refused keeping the records") {
+  TempDir certs("certs");
+  TestCa office_ca(certs.path, "office"), other_ca(certs.path, "other");
+  Office office(5, tls_config(office_ca), office_ca.ca);
+  Kiosk kiosk(office);  // its first pull, over https
+  CHECK(kiosk.store->meetings().size() == 1);
+  REQUIRE(kiosk.check_in(office, office.rsvps[0]) == ScanOutcome::CheckedIn);
+  REQUIRE(kiosk.check_in(office, office.rsvps[1]) == ScanOutcome::CheckedIn);
+  auto rep = kiosk.round();
+  REQUIRE_MESSAGE(rep.ok, rep.error);
+  CHECK(rep.stored == 2);
+  CHECK(office.counts().check_ins == 2);
+  {
+    std::lock_guard lock(office.log_mutex);
+    CHECK(office.log.front().find("\"tls\":true") != std::string::npos);
+  }
+
+  REQUIRE(kiosk.check_in(office, office.rsvps[2]) == ScanOutcome::CheckedIn);
+  // A kiosk told to trust another CA (a machine in the way with a certificate of its own).
+  kiosk.ca_file = other_ca.ca;
+  rep = kiosk.make_client(office.url())->round(*kiosk.sync, *kiosk.sync);
+  CHECK_FALSE(rep.ok);
+  CHECK(rep.failure == SyncFailure::Transport);
+  CHECK_MESSAGE(rep.error.find("certificate is not trusted") != std::string::npos, rep.error);
+  CHECK(kiosk.store->outbox_size() == 1);
+  // The system's CAs do not know the office's own CA either.
+  kiosk.ca_file.clear();
+  rep = kiosk.make_client(office.url())->round(*kiosk.sync, *kiosk.sync);
+  CHECK_FALSE(rep.ok);
+  CHECK_MESSAGE(rep.error.find("certificate is not trusted") != std::string::npos, rep.error);
+  CHECK(kiosk.store->outbox_size() == 1);
+  // A CA file that is not there is said so.
+  kiosk.ca_file = certs.path + "/missing.pem";
+  rep = kiosk.make_client(office.url())->round(*kiosk.sync, *kiosk.sync);
+  CHECK_FALSE(rep.ok);
+  CHECK(kiosk.store->outbox_size() == 1);
+  // Plain http to the TLS port gets no answer it could take.
+  kiosk.ca_file = office_ca.ca;
+  rep = kiosk.make_client("http://127.0.0.1:" + std::to_string(office.server->port()))->round(*kiosk.sync, *kiosk.sync);
+  CHECK_FALSE(rep.ok);
+  CHECK(kiosk.store->outbox_size() == 1);
+  CHECK(office.counts().check_ins == 2);
+  // Trusting the office's CA again, the record goes, once.
+  rep = kiosk.round();
+  REQUIRE_MESSAGE(rep.ok, rep.error);
+  CHECK(kiosk.store->outbox_size() == 0);
+  CHECK(office.counts().check_ins == 3);
+}
+
+TEST_CASE("plain http to another machine is refused by the kiosk and a public address without TLS by the server") {
+  CHECK_FALSE(insecure_url_refusal("http://127.0.0.1:8443").has_value());
+  CHECK_FALSE(insecure_url_refusal("http://localhost:8443").has_value());
+  CHECK_FALSE(insecure_url_refusal("http://[::1]:8443").has_value());
+  CHECK_FALSE(insecure_url_refusal("https://sync.example.org").has_value());
+  auto refused = insecure_url_refusal("http://192.0.2.10:8443");
+  REQUIRE(refused.has_value());
+  CHECK(refused->find("unencrypted") != std::string::npos);
+  CHECK(insecure_url_refusal("http://sync.example.org").has_value());
+  CHECK(insecure_url_refusal("ftp://sync.example.org").has_value());
+
+  Office office(2);
+  Kiosk kiosk(office);
+  REQUIRE(kiosk.check_in(office, office.rsvps[0]) == ScanOutcome::CheckedIn);
+  auto rep = kiosk.make_client("http://192.0.2.10:8443")->round(*kiosk.sync, *kiosk.sync);
+  CHECK_FALSE(rep.ok);
+  CHECK(rep.failure == SyncFailure::Transport);
+  CHECK(rep.error.find("plain http to another machine") != std::string::npos);
+  CHECK(kiosk.store->outbox_size() == 1);
+
+  SyncServerConfig open_config;
+  open_config.bind_address = "0.0.0.0";
+  SyncServer open(*office.records, *office.central, open_config);
+  auto started = open.start();
+  REQUIRE_FALSE(started.ok());
+  CHECK(started.error().find("needs TLS") != std::string::npos);
+
+  TempDir certs("certs");
+  SyncServerConfig broken;
+  broken.tls_cert_file = certs.path + "/none.pem";
+  broken.tls_key_file = certs.path + "/none.key";
+  SyncServer bad(*office.records, *office.central, broken);
+  auto b = bad.start();
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.error().find("cannot serve TLS") != std::string::npos);
+  SyncServerConfig half;
+  half.tls_cert_file = certs.path + "/none.pem";
+  SyncServer half_server(*office.records, *office.central, half);
+  CHECK_FALSE(half_server.start().ok());
 }
 
 }  // namespace
