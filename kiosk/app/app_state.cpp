@@ -16,6 +16,7 @@ const char* screen_code(Screen screen) {
     case Screen::StaffCheckIn: return "staff_check_in";
     case Screen::Form: return "form";
     case Screen::FormThanks: return "form_thanks";
+    case Screen::StaffForms: return "staff_forms";
   }
   return "unknown";
 }

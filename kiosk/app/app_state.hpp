@@ -27,15 +27,18 @@ enum class Screen {
   StaffCheckIn,  ///< staff mode: check someone in by name
   Form,          ///< a walk-in or sign-up form, one question at a time (screens/form.cpp)
   FormThanks,    ///< the form was sealed and recorded: thank you
+  StaffForms,    ///< staff mode: what the kiosk offers (mode), whether forms can be sealed, counts
 };
 inline constexpr Screen kAllScreens[] = {Screen::Welcome,  Screen::Checking,  Screen::Result,     Screen::FindRsvp,
                                          Screen::StaffPin, Screen::StaffHome, Screen::StaffCheckIn,
-                                         Screen::Form,     Screen::FormThanks};
+                                         Screen::Form,     Screen::FormThanks, Screen::StaffForms};
 /// "welcome", "checking", "result", "find_rsvp", "staff_pin", "staff_home", "staff_check_in",
-/// "form", "form_thanks"
+/// "form", "form_thanks", "staff_forms"
 const char* screen_code(Screen screen);
 /// The screens only staff past the PIN may see.
-inline bool is_staff_screen(Screen s) { return s == Screen::StaffHome || s == Screen::StaffCheckIn; }
+inline bool is_staff_screen(Screen s) {
+  return s == Screen::StaffHome || s == Screen::StaffCheckIn || s == Screen::StaffForms;
+}
 
 /// How the kiosk behaves; set from the command line (cate-kiosk --help).
 struct AppConfig {

@@ -23,6 +23,7 @@ ScreenRegistry make_screens() {
   r.add(make_staff_home_screen());
   r.add(make_form_screen());
   r.add(make_form_thanks_screen());
+  r.add(make_staff_forms_screen());
   return r;
 }
 

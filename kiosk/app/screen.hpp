@@ -45,5 +45,6 @@ std::unique_ptr<ScreenView> make_staff_pin_screen();
 std::unique_ptr<ScreenView> make_staff_home_screen();
 std::unique_ptr<ScreenView> make_form_screen();         // screens/form.cpp
 std::unique_ptr<ScreenView> make_form_thanks_screen();  // screens/form.cpp
+std::unique_ptr<ScreenView> make_staff_forms_screen();
 
 }  // namespace cate::app

@@ -1,7 +1,7 @@
 // Staff home: the active meeting and a picker among the kiosk's meetings, live counts (checked
 // in of RSVPs, refused scans, records waiting to sync), the latest check-ins with Undo, check-in
-// by name, device information, and Leave staff mode. Also what the kiosk offers (meeting check-in,
-// booth sign-up, or both), whether forms can be sealed (and why not), walk-ins and sign-ups. Everything shown is read by the store's
+// by name, device information, and Leave staff mode. Walk-ins and sign-ups are counted too; what
+// the kiosk offers and whether forms can be sealed are on their own screen (staff_forms.cpp). Everything shown is read by the store's
 // thread and read again every few seconds.
 #include "kiosk/app/screen.hpp"
 
@@ -55,27 +55,6 @@ class StaffHomeScreen final : public ScreenView {
         out.push_back(ChooseMeeting{m.id});
     }
     if (s.meetings.empty()) ImGui::TextUnformatted(ui.tr("staff.no_meetings").c_str());
-    // What Welcome offers, and whether forms can be sealed.
-    const FormsSetup& forms = state.forms;
-    ImGui::TextDisabled("%s", ui.tr("staff.mode").c_str());
-    const float mode_w = (col_w / em - 2.0f - 1.0f) / 3.0f;
-    for (KioskMode m : kAllKioskModes) {
-      if (m != KioskMode::CheckIn) ImGui::SameLine(0, 0.5f * em);
-      const std::string key = std::string("staff.mode.") + kiosk_mode_code(m);
-      const bool chosen = forms.read && forms.mode == m;
-      if (ui.toggle(key.c_str(), ui.tr(key), chosen, mode_w) && !chosen) out.push_back(SetKioskMode{m});
-    }
-    if (forms.read) {
-      ImGui::PushTextWrapPos(col_w - 1.0f * em);
-      if (forms.seal.key)
-        ImGui::TextUnformatted(ui.tr("staff.forms_on", {{"id", key_id_str(forms.seal.key->id())}}).c_str());
-      else
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ui.theme->accent), "%s",
-                           ui.tr(forms.seal.source == FormSealKey::Source::Damaged ? "staff.forms_off.damaged"
-                                                                                   : "staff.forms_off.none")
-                               .c_str());
-      ImGui::PopTextWrapPos();
-    }
     ImGui::EndChild();
 
     // Right: the latest check-ins, each with Undo.
@@ -105,7 +84,11 @@ class StaffHomeScreen final : public ScreenView {
     ImGui::PopStyleColor();
 
     ImGui::SetCursorPosY(win.y - 4.2f * em);
-    if (ui.button("by_name", ui.tr("staff.check_in_by_name"), 20) && !s.busy) out.push_back(GoTo{Screen::StaffCheckIn});
+    ImGui::SetCursorPosX((win.x - 38.8f * em) * 0.5f);
+    if (ui.button("by_name", ui.tr("staff.check_in_by_name"), 19, false) && !s.busy)
+      out.push_back(GoTo{Screen::StaffCheckIn});
+    ImGui::SameLine(0, 0.8f * em);
+    if (ui.button("forms", ui.tr("staff.forms_title"), 19, false) && !s.busy) out.push_back(GoTo{Screen::StaffForms});
   }
 };
 
