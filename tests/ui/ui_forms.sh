@@ -92,6 +92,8 @@ shot forms-welcome-en
 echo "== walk-in: from \"I don't have my code\", on-screen keys and the physical keyboard"
 touch_button "I don't have my code"
 wait_for "screen=find_rsvp"
+wait_for "Register as a walk-in"
+shot forms-find-walk-in-en
 touch_button "Register as a walk-in"
 wait_for "screen=form"
 wait_for "Register as a walk-in"
@@ -218,6 +220,8 @@ touch_button "Siguiente"
 wait_for "Pregunta 8 de 9"
 touch_button "Siguiente"  # Español was chosen for her: the language she reads in
 wait_for "Pregunta 9 de 9"
+wait_for "CATE puede contactarme sobre la Red Comunitaria"
+shot form-consent-es
 touch_button "[  ]  Sí"
 touch_button "Enviar"
 wait_for "screen=form_thanks lang=es" 10
@@ -287,16 +291,31 @@ touch_button "I don't have my code"
 wait_for "screen=find_rsvp"
 has_button "Register as a walk-in" || fail "meeting check-in does not offer the walk-in"
 touch_button "Back"
-touch_button "Staff"
-touch_keys 2 4 6 8 OK
-wait_for "screen=staff_home" 10
-touch_button "Forms and kiosk mode"
-wait_for "screen=staff_forms"
-touch_button "Both"
+wait_for "screen=welcome"
+touch_button "Español"  # staff screens in Spanish
+touch_button "Personal"
+touch_keys 2 4 6 8 Aceptar
+wait_for "screen=staff_home lang=es" 10
+touch_button "Formularios y modo del quiosco"
+wait_for "screen=staff_forms lang=es"
+wait_for "Sin RSVP: 1  ·  inscripciones: 2"
+shot forms-staff-es
+touch_button "Ambos"
 for _ in $(seq 50); do [ "$(sql "SELECT value FROM setting WHERE key='kiosk_mode'")" = both ] && break; sleep 0.1; done
-touch_button "Back"
-wait_for "screen=staff_home"
-touch_button "Leave staff mode"
+touch_button "Volver"
+wait_for "screen=staff_home lang=es"
+touch_button "Salir del modo del personal"
+wait_for "Unirme a la Red Comunitaria"
+touch_button "No tengo mi código"
+wait_for "Registrarme sin RSVP"
+shot forms-find-walk-in-es
+touch_button "Registrarme sin RSVP"
+wait_for "screen=form lang=es"
+wait_for "Díganos su nombre"
+shot form-walk_in-es
+touch_button "Cancelar"
+wait_for "screen=welcome lang=es typed=0"
+touch_button "English"
 wait_for "Join the Community Network"
 
 echo "== no key to seal to: no forms, and staff told why"
