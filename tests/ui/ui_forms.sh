@@ -139,6 +139,12 @@ last_frame | grep -qF "First name is needed." && fail "the problem stayed after 
 touch_button "Next"
 question 2
 typed "Okafor-Lee"
+touch_button "En español"  # the form in Spanish, the answers kept
+wait_for "screen=form lang=es"
+wait_for "Pregunta 2 de 9"
+wait_for "Okafor-Lee|"
+touch_button "In English"
+wait_for "screen=form lang=en"
 touch_button "Next"
 question 3
 typed "zoe at example"
@@ -371,8 +377,11 @@ jq -s -e 'all(.[]; keys == ["at_ms","form","form_version","id","meeting","sealed
                    keys == ["at_ms","form","form_version","id","sealed"])' "$WORK/payloads" >/dev/null \
   || fail "a payload has other fields: $(cat "$WORK/payloads")"
 # The demo server's secret key opens them; another key does not.
-"$CATE_ADMIN" open-forms --key "$SERVER_KEY" "$WORK/payloads" >"$WORK/opened" 2>"$WORK/open.err" \
+# As the README shows it: the outbox's form payloads, one a line, into cate-admin open-forms.
+sqlite3 "$DB" "SELECT payload FROM outbox WHERE kind = 'form' ORDER BY seq" |
+  "$CATE_ADMIN" open-forms --key "$SERVER_KEY" >"$WORK/opened" 2>"$WORK/open.err" \
   || fail "cate-admin open-forms: $(cat "$WORK/open.err")"
+grep -qF "3 forms opened, 0 refused" "$WORK/open.err" || fail "open-forms said: $(cat "$WORK/open.err")"
 cat "$WORK/opened"
 line() { sed -n "$1p" "$WORK/opened"; }
 [ "$(line 1 | jq -c '.answers')" = \

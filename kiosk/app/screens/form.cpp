@@ -141,9 +141,14 @@ class FormScreen final : public ScreenView {
     ImGui::PopFont();
     const std::string step = ui.tr("form.step", {{"n", std::to_string(f.page + 1)},
                                                  {"total", std::to_string(def.fields.size())}});
-    ImGui::SameLine(win.x - pad - 9.0f * em - ImGui::CalcTextSize(step.c_str()).x - 1.0f * em);
+    // The other language, for a person who would rather read the form in it.
+    const float switch_w = 7.5f;
+    ImGui::SameLine(win.x - pad - (9.0f + 0.6f + switch_w) * em - ImGui::CalcTextSize(step.c_str()).x - 1.0f * em);
     ImGui::AlignTextToFramePadding();
     ImGui::TextDisabled("%s", step.c_str());
+    ImGui::SameLine(win.x - pad - (9.0f + 0.6f + switch_w) * em);
+    const Language other = ui.language == Language::English ? Language::Spanish : Language::English;
+    if (ui.toggle("form_language", ui.tr("form.switch_language"), false, switch_w)) out.push_back(SetLanguage{other});
     ImGui::SameLine(win.x - pad - 9.0f * em);
     if (ui.key("form_cancel", ui.tr("form.cancel"), 9.0f, kNavH)) out.push_back(GoTo{Screen::Welcome});
     if (f.page == 0 && !def.intro.in(ui.language).empty()) {
