@@ -103,6 +103,7 @@ case "$ARCH" in
     printf 'default cate-kiosk.conf\ntimeout 0\neditor no\n' > "$WORK/boot/loader/loader.conf"
     printf 'title CATE check-in kiosk\nlinux /vmlinuz\ninitrd /initrd.img\noptions %s\n' \
       "$CMDLINE" > "$WORK/boot/loader/entries/cate-kiosk.conf"
+    mv "$ROOTFS/boot/efi/cate-wifi.conf.example" "$WORK/boot/"
     ;;
 esac
 if [ -d "$ROOTFS/var/lib/cate-kiosk" ]; then

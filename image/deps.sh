@@ -3,6 +3,8 @@
 #
 #   image/deps.sh            build + run + test packages (a developer machine, CI)
 #   image/deps.sh run        only what the kiosk needs to run (a device)
+#   image/deps.sh list LIST  prints a list (run, build or test) and installs nothing: the arm64
+#                            cross build installs the build list's -dev packages as :arm64
 #
 # Works on Debian 12 and Raspberry Pi OS (bookworm). Uses sudo when not root.
 # The same lists feed the device image recipe, so there is one place to add a package.
@@ -15,13 +17,20 @@ BUILD="build-essential g++ cmake ninja-build pkg-config
        libsdl2-dev libimgui-dev libstb-dev libsqlite3-dev libqrencode-dev libzxing-dev
        libsodium-dev libwebp-dev libturbojpeg0-dev libfmt-dev nlohmann-json3-dev
        libcurl4-openssl-dev libcpp-httplib-dev libpq-dev"
-TEST="doctest-dev clang sqlite3 jq postgresql-15 xvfb xauth xdotool imagemagick libzbar-dev systemd lintian"
+TEST="doctest-dev clang sqlite3 jq postgresql-15 xvfb xauth xdotool imagemagick libzbar-dev systemd lintian
+      wpasupplicant"
 
 case "${1:-all}" in
+  list)
+    case "${2:-}" in
+      run) echo $RUN ;; build) echo $BUILD ;; test) echo $TEST ;;
+      *) echo "usage: image/deps.sh list run|build|test" >&2; exit 2 ;;
+    esac
+    exit 0 ;;
   run) PKGS="$RUN" ;;
   build) PKGS="$RUN $BUILD" ;;
   all) PKGS="$RUN $BUILD $TEST" ;;
-  *) echo "usage: image/deps.sh [all|build|run]" >&2; exit 2 ;;
+  *) echo "usage: image/deps.sh [all|build|run|list LIST]" >&2; exit 2 ;;
 esac
 
 SUDO=""

@@ -3,6 +3,10 @@
 # customize hook): host name, mounts, read-only root, journal, watchdog, network, boot.
 #
 #   image-customize.sh ROOT ARCH CMDLINE
+#
+# ARCH is arm64 (Raspberry Pi), amd64 (PC), or arm64-vm: the boot test's virtual machine
+# (tests/image/vm_boot.sh), whose own small initramfs puts the memory overlay on the root, so
+# the root has no line in fstab and there is no Raspberry Pi firmware.
 set -eu
 R=${1:?usage: image-customize.sh ROOT ARCH CMDLINE}
 ARCH=${2:?}
@@ -15,12 +19,13 @@ printf '127.0.0.1\tlocalhost\n127.0.1.1\tcate-kiosk\n::1\tlocalhost ip6-localhos
 # Empty: systemd makes a machine ID at each boot, since the root is read-only.
 : > "$R/etc/machine-id"
 
-if [ "$ARCH" = arm64 ]; then BOOT=/boot/firmware; else BOOT=/boot/efi; fi
+case "$ARCH" in arm64|arm64-vm) BOOT=/boot/firmware ;; *) BOOT=/boot/efi ;; esac
 mkdir -p "$R$BOOT" "$R/var/lib/cate-kiosk"
 {
   echo "# The root is read-only; overlayroot puts a memory overlay on it (kernel command line)."
   echo "# The kiosk's data has a partition of its own, checked at boot. The boot partition is"
   echo "# written only by updates."
+  [ "$ARCH" = arm64-vm ] ||
   echo "LABEL=CATEROOT  /                    ext4  ro,noatime                         0 1"
   echo "LABEL=CATEDATA  /var/lib/cate-kiosk  ext4  rw,noatime,nodev,nosuid,noexec     0 2"
   echo "LABEL=CATEBOOT  $BOOT       vfat  ro,nofail,nodev,nosuid,noexec,umask=0077  0 2"
@@ -34,11 +39,31 @@ install -D -m 0644 "$HERE/systemd/watchdog-cate-kiosk.conf" "$R/etc/systemd/syst
 # Wired network by DHCP; time from the network when there is one (systemd-timesyncd).
 mkdir -p "$R/etc/systemd/network"
 printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n' > "$R/etc/systemd/network/20-wired.network"
+install -D -m 0644 "$HERE/systemd/timesyncd-cate-kiosk.conf" "$R/etc/systemd/timesyncd.conf.d/cate-kiosk.conf"
 chroot "$R" systemctl enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service >/dev/null 2>&1
+
+# Wi-Fi from cate-wifi.conf on the boot partition: cate-wifi.service writes wpa_supplicant's
+# settings under /run at each boot (the root is read-only), wpa_supplicant@wlan0 joins the
+# network when they exist, systemd-networkd asks for an address.
+install -D -m 0755 "$HERE/wifi/cate-wifi-setup" "$R/usr/lib/cate-kiosk/cate-wifi-setup"
+install -D -m 0644 "$HERE/wifi/cate-wifi.service" "$R/etc/systemd/system/cate-wifi.service"
+install -D -m 0644 "$HERE/wifi/wpa_supplicant-cate.conf" "$R/etc/systemd/system/wpa_supplicant@.service.d/cate-kiosk.conf"
+mkdir -p "$R/etc/wpa_supplicant"
+ln -sf /run/cate-wifi/wpa_supplicant-wlan0.conf "$R/etc/wpa_supplicant/wpa_supplicant-wlan0.conf"
+printf '[Match]\nName=wl*\n\n[Network]\nDHCP=yes\n\n[DHCPv4]\nRouteMetric=600\n' > "$R/etc/systemd/network/25-wireless.network"
+chroot "$R" systemctl enable cate-wifi.service wpa_supplicant@wlan0.service >/dev/null 2>&1
+# The system-wide wpa_supplicant (D-Bus, for desktops) is not used.
+chroot "$R" systemctl disable wpa_supplicant.service >/dev/null 2>&1 || true
+mkdir -p "$R$BOOT"
+install -m 0644 "$HERE/wifi/cate-wifi.conf.example" "$R$BOOT/cate-wifi.conf.example"
+
 chroot "$R" systemctl is-enabled cate-kiosk.service >/dev/null || chroot "$R" systemctl enable cate-kiosk.service
 
-# No password login and no SSH server: the device is run through the kiosk's staff mode.
+# No password login and no SSH server: the device is run through the kiosk's staff mode. SSH is
+# off even if a package pulls a server in: its units are masked.
 chroot "$R" passwd --lock root >/dev/null
+chroot "$R" systemctl mask ssh.service ssh.socket sshd.service >/dev/null 2>&1
+if [ -e "$R/usr/sbin/sshd" ]; then echo "image-customize.sh: an SSH server is installed (masked); it should not be" >&2; fi
 
 if [ "$ARCH" = arm64 ]; then
   # raspi-firmware writes cmdline.txt and config.txt on the boot partition from these files,

@@ -14,9 +14,11 @@ const char* screen_code(Screen screen) {
     case Screen::StaffPin: return "staff_pin";
     case Screen::StaffHome: return "staff_home";
     case Screen::StaffCheckIn: return "staff_check_in";
+    case Screen::StaffSync: return "staff_sync";
     case Screen::Form: return "form";
     case Screen::FormThanks: return "form_thanks";
     case Screen::StaffForms: return "staff_forms";
+    case Screen::StaffCamera: return "staff_camera";
   }
   return "unknown";
 }

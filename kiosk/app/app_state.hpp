@@ -9,10 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "kiosk/app/devices_view.hpp"
 #include "kiosk/core/forms.hpp"
 #include "kiosk/core/messages.hpp"
 #include "kiosk/core/outcome.hpp"
 #include "kiosk/core/store.hpp"
+#include "kiosk/core/sync_scheduler.hpp"
 
 namespace cate::app {
 
@@ -25,19 +27,23 @@ enum class Screen {
   StaffPin,      ///< the staff PIN on a number pad
   StaffHome,     ///< staff mode: meeting, counts, latest check-ins with undo, device information
   StaffCheckIn,  ///< staff mode: check someone in by name
+  StaffSync,     ///< staff mode: sync state, Sync now with progress, enrolment by scanning the office's code
+  StaffCamera,   ///< staff mode: camera test (preview, the last code read, frames a second)
   Form,          ///< a walk-in or sign-up form, one question at a time (screens/form.cpp)
   FormThanks,    ///< the form was sealed and recorded: thank you
   StaffForms,    ///< staff mode: what the kiosk offers (mode), whether forms can be sealed, counts
 };
-inline constexpr Screen kAllScreens[] = {Screen::Welcome,  Screen::Checking,  Screen::Result,     Screen::FindRsvp,
-                                         Screen::StaffPin, Screen::StaffHome, Screen::StaffCheckIn,
-                                         Screen::Form,     Screen::FormThanks, Screen::StaffForms};
+inline constexpr Screen kAllScreens[] = {Screen::Welcome,   Screen::Checking,    Screen::Result,
+                                         Screen::FindRsvp,  Screen::StaffPin,    Screen::StaffHome,
+                                         Screen::StaffCheckIn, Screen::StaffSync, Screen::StaffCamera,
+                                         Screen::Form,      Screen::FormThanks,  Screen::StaffForms};
 /// "welcome", "checking", "result", "find_rsvp", "staff_pin", "staff_home", "staff_check_in",
-/// "form", "form_thanks", "staff_forms"
+/// "staff_sync", "staff_camera", "form", "form_thanks", "staff_forms"
 const char* screen_code(Screen screen);
 /// The screens only staff past the PIN may see.
 inline bool is_staff_screen(Screen s) {
-  return s == Screen::StaffHome || s == Screen::StaffCheckIn || s == Screen::StaffForms;
+  return s == Screen::StaffHome || s == Screen::StaffCheckIn || s == Screen::StaffSync || s == Screen::StaffCamera ||
+         s == Screen::StaffForms;
 }
 
 /// How the kiosk behaves; set from the command line (cate-kiosk --help).
@@ -50,6 +56,7 @@ struct AppConfig {
   std::int64_t staff_idle_ms = 120'000;   ///< staff mode left untouched this long: back to Welcome, locked
   bool demo = false;                      ///< running on the demo meeting (says so on screen, with its staff PIN)
   std::string store_path;                 ///< shown to staff under device information
+  std::string resources_url;              ///< Welcome shows it as a QR code ("resources on your phone"); empty: none
 };
 
 /// Text typed or scanned, in a fixed buffer (never reallocated, so never copied around the
@@ -128,6 +135,16 @@ struct StaffView {
   void wipe();
 };
 
+/// Staff mode's sync screen: the background sync's status, copied each frame it shows, and
+/// enrolment by scanning the office's code.
+struct SyncView {
+  bool available = false;  ///< this kiosk runs a background sync (not in every test or the demo)
+  SyncStatus status;
+  std::int64_t now_ms = 0;  ///< wall clock when `status` was copied (for "4 min ago")
+  enum class Enrol { Nothing, Working, Done, Failed } enrol = Enrol::Nothing;
+  std::string enrol_words;  ///< the server's name when enrolled, or why it failed, in words
+};
+
 /// A form being filled in: which one, the answers (fixed buffers, zeroed by wipe()), the
 /// question on screen and what the last Next or Send said.
 struct FormSession {
@@ -166,8 +183,10 @@ struct AppState {
   RosterSearch search;             ///< Find my RSVP and staff check-in by name
   PinEntry pin;
   StaffView staff;
+  SyncView sync;
   FormSession form;                ///< the walk-in or sign-up form being filled in
   FormsSetup forms;
+  DevicesView devices;             ///< the camera and the serial scanner, as last heard
 
   /// Bytes held in every text buffer the screens fill (0 after a wipe); for tests and staff.
   std::size_t typed_bytes() const;

@@ -75,9 +75,12 @@ struct SetKioskMode {
   KioskMode mode = KioskMode::Both;
 };
 
+/// Staff touch "Sync now".
+struct SyncNow {};
+
 using Intent = std::variant<CheckInCode, SetLanguage, GoTo, TypeKey, SubmitPin, ChooseMatch, CheckInRsvp,
                             UndoCheckIn, ChooseMeeting, StartForm, FormStep, SendForm, ChooseAnswer, ShiftKey,
-                            SetKioskMode>;
+                            SetKioskMode, SyncNow>;
 using Intents = std::vector<Intent>;
 
 }  // namespace cate::app

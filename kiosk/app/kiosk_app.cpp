@@ -13,8 +13,10 @@
 #include <string.h>  // explicit_bzero
 
 #include <algorithm>
+#include <cstdio>
 
 #include "kiosk/core/check_in.hpp"
+#include "kiosk/core/outbox.hpp"
 #include "kiosk/core/staff_pin.hpp"
 
 namespace cate::app {
@@ -60,6 +62,80 @@ std::int64_t KioskApp::clock() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - epoch_).count();
 }
 
+void KioskApp::attach_sync(SyncScheduler* sync) {
+  sync_ = sync;
+  state_.sync.available = sync != nullptr;
+}
+
+void KioskApp::record_written() {
+  if (sync_) sync_->record_written();
+}
+
+void KioskApp::attach(AppDevices devices) {
+  devices_ = std::move(devices);
+  state_.devices.serial = devices_.serial != nullptr;
+  state_.devices.sound = devices_.chime != nullptr;
+  update_devices(false);  // the camera knows what the first screen needs before its first frame
+  if (devices_.camera) {
+    state_.devices.camera = DevicesView::Camera::Starting;
+    devices_.camera->start([answers = answers_](std::string code) {
+      answers->post([code = std::move(code)](KioskApp& app) mutable { app.code_arrived(std::move(code), CheckInMethod::Camera); });
+    });
+  }
+  if (devices_.serial)
+    devices_.serial->start([answers = answers_](std::string code) {
+      answers->post([code = std::move(code)](KioskApp& app) mutable { app.code_arrived(std::move(code), CheckInMethod::Scanner); });
+    });
+}
+
+void KioskApp::update_devices(bool take_preview) {
+  const ScreenView* view = screens_.find(state_.screen);
+  DevicesView& d = state_.devices;
+  if (devices_.camera) {
+    CameraFeed& cam = *devices_.camera;
+    cam.set_scanning(view && (view->takes_scans() || state_.screen == Screen::StaffCamera));
+    cam.set_previewing(view && view->shows_camera());
+    const CameraReport r = cam.report();
+    using S = CameraReport::State;
+    d.camera = r.state == S::Streaming || r.state == S::Ended ? DevicesView::Camera::Live
+               : r.state == S::Looking                        ? DevicesView::Camera::Starting
+               : r.state == S::NotFound                       ? DevicesView::Camera::None
+                                                              : DevicesView::Camera::Trouble;
+    d.camera_name = r.description;
+    d.camera_problem = r.problem;
+    d.camera_fps = r.frames_per_second;
+    d.last_code = r.last_code;
+    d.camera_codes = r.codes;
+    if (take_preview && view && view->shows_camera()) {
+      if (auto frame = cam.take_preview()) {
+        if (!preview_) preview_ = std::make_unique<window::GreyTexture>();
+        preview_->upload(frame->image);
+        d.preview = reinterpret_cast<std::uintptr_t>(preview_->id());
+        d.preview_width = preview_->width();
+        d.preview_height = preview_->height();
+      }
+    }
+  }
+  if (devices_.serial) {
+    const SerialReport r = devices_.serial->report();
+    d.serial_connected = r.connected;
+    d.serial_name = r.description;
+    d.serial_problem = r.problem;
+    d.serial_codes = r.codes;
+  }
+}
+
+void KioskApp::code_arrived(std::string code, CheckInMethod method) {
+  state_.now = clock();
+  const ScreenView* view = screens_.find(state_.screen);
+  if (view && view->takes_scans() && !code.empty()) {
+    state_.last_activity = state_.now;  // someone is in front of the kiosk
+    check_in(std::move(code), method);
+  } else {
+    wipe(code);  // a screen that takes no codes (a form, staff mode): dropped, as typed codes are
+  }
+}
+
 void KioskApp::start(const window::Fonts& fonts) {
   fonts_ = fonts;
   theme_.apply_to(ImGui::GetStyle(), fonts_.em);
@@ -82,12 +158,17 @@ void KioskApp::draw() {
   state_.now = clock();
   answers_->run_all(*this);
   run_timers();
+  if (sync_ && (state_.screen == Screen::StaffSync || state_.screen == Screen::StaffHome)) {
+    state_.sync.status = sync_->status();
+    state_.sync.now_ms = now_unix_ms();
+  }
 
   ScreenView* view = screens_.find(state_.screen);
   if (!view) {  // a screen this build does not have: never a blank kiosk
     go(Screen::Welcome);
     view = screens_.find(Screen::Welcome);
   }
+  update_devices(true);
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos({0, 0});
   ImGui::SetNextWindowSize(io.DisplaySize);
@@ -103,6 +184,10 @@ void KioskApp::draw() {
   if (text_log_) text_log_->end_frame(state_, buttons_);
   ImGui::End();
   ImGui::PopStyleColor();
+  if (!said_ready_ && state_.screen == Screen::Welcome) {
+    said_ready_ = true;  // start-up time is measured to this line
+    std::fprintf(stderr, "cate-kiosk: ready: the Welcome screen is drawn\n");
+  }
   for (auto& intent : intents) apply(intent);
 }
 
@@ -200,6 +285,8 @@ void KioskApp::apply(Intent& intent) {
     undo_check_in(*u);
   } else if (auto* m = std::get_if<ChooseMeeting>(&intent)) {
     choose_meeting(m->meeting);
+  } else if (std::holds_alternative<SyncNow>(intent)) {
+    if (sync_ && state_.staff.unlocked) sync_->sync_now();
   } else if (auto* f = std::get_if<StartForm>(&intent)) {
     start_form(*f);
   } else if (auto* st = std::get_if<FormStep>(&intent)) {
@@ -216,6 +303,10 @@ void KioskApp::apply(Intent& intent) {
 }
 
 void KioskApp::check_in(std::string code, CheckInMethod method) {
+  if (state_.screen == Screen::StaffSync) {  // there, a scan is the office's enrolment code
+    enrol(std::move(code));
+    return;
+  }
   ++state_.checks_in_flight;
   go(Screen::Checking);
   // On the store's thread: verify, apply the rules, record durably; then back to this thread.
@@ -234,7 +325,9 @@ void KioskApp::show(ScanResult& result) {
     wipe(state_.result->message.next_step);
   }
   state_.result = ShownResult{result.outcome, message_for(result, state_.language, state_.config.show_first_name)};
+  if (result.outcome == ScanOutcome::CheckedIn && devices_.chime) devices_.chime->play();
   wipe(result.first_name);
+  record_written();  // a check-in or a refused scan: either is a record for the office
   go(Screen::Result);
 }
 
@@ -252,12 +345,14 @@ void KioskApp::go(Screen screen) {
     if (from == Screen::FindRsvp || from == Screen::StaffCheckIn) state_.search.wipe();
     if (from == Screen::StaffPin) state_.pin.digits.wipe();
     if (!is_staff_screen(screen) && (is_staff_screen(from) || state_.staff.unlocked)) state_.staff.wipe();
+    if (!is_staff_screen(screen)) state_.sync.enrol = SyncView::Enrol::Nothing, wipe(state_.sync.enrol_words);
     // A form's answers go when the person leaves it (the thank-you keeps only which form it was).
     if (from == Screen::Form && screen != Screen::FormThanks) state_.form.wipe();
     if (from == Screen::FormThanks) state_.form.wipe();
   }
   state_.screen = screen;
   state_.screen_since = clock();
+  if (from != screen) update_devices(false);  // the camera reads (or not) for the new screen at once
   if (from != screen && screen == Screen::StaffPin) ask_pin_state();
   if (from != screen && screen == Screen::StaffHome) read_staff_view();
   if (from != screen && (screen == Screen::Welcome || screen == Screen::FindRsvp || screen == Screen::StaffForms))
@@ -423,11 +518,13 @@ void KioskApp::check_in_rsvp(const CheckInRsvp& who) {
       if (!staff) {
         app.show(result);  // the same result screen a scan gets
       } else {
+        app.record_written();
         StaffView& v = app.state_.staff;
         v.busy = false;
         wipe(v.notice);
         const char* key = result.outcome == ScanOutcome::CheckedIn          ? "staff.checked_in_notice"
                           : result.outcome == ScanOutcome::AlreadyCheckedIn ? "staff.already_notice"
+                          : result.outcome == ScanOutcome::Revoked          ? "staff.revoked_notice"
                                                                             : "staff.not_saved_notice";
         if (v.unlocked) {
           v.notice = Catalog::of(app.state_.language).text(key, {{"name", label}});
@@ -449,6 +546,7 @@ void KioskApp::undo_check_in(const UndoCheckIn& what) {
     answers->post([undone, label = std::move(what.label)](KioskApp& app) mutable {
       StaffView& v = app.state_.staff;
       v.busy = false;
+      if (undone) app.record_written();
       if (v.unlocked) {
         wipe(v.notice);
         v.notice = Catalog::of(app.state_.language)
@@ -472,6 +570,28 @@ void KioskApp::choose_meeting(MeetingId meeting) {
       wipe(v.notice);
       if (!ok) v.notice = Catalog::of(app.state_.language).text("staff.not_saved_notice", {{"name", ""}});
       app.read_staff_view();
+    });
+  });
+}
+
+void KioskApp::enrol(std::string code) {
+  SyncView& v = state_.sync;
+  if (!state_.staff.unlocked || v.enrol == SyncView::Enrol::Working) return wipe(code);
+  v.enrol = SyncView::Enrol::Working;
+  wipe(v.enrol_words);
+  // On the store's thread: the one-time token is traded over HTTP (a few seconds at most) and
+  // the credential kept; staff mode waits on this screen meanwhile.
+  store_.ask([answers = answers_, code = std::move(code)](Store& s) mutable {
+    auto r = enrol_kiosk(s, code);
+    wipe(code);
+    const bool ok = r.ok();
+    std::string words = ok ? r->name + " (" + r->server_url + ")" : r.error().message;
+    answers->post([ok, words = std::move(words)](KioskApp& app) mutable {
+      SyncView& v = app.state_.sync;
+      if (!app.state_.staff.unlocked) return;
+      v.enrol = ok ? SyncView::Enrol::Done : SyncView::Enrol::Failed;
+      v.enrol_words = std::move(words);
+      if (ok && app.sync_) app.sync_->settings_changed();
     });
   });
 }
@@ -515,6 +635,8 @@ std::int64_t KioskApp::next_deadline() const {
   // Staff mode's live counts; the PIN's wait counted down a second at a time.
   if (state_.screen == Screen::StaffHome && state_.staff.read_at >= 0)
     consider(state_.staff.read_at + kStaffReadEveryMs);
+  // The sync screen's progress bar and "4 min ago".
+  if (state_.screen == Screen::StaffSync) consider(state_.now + (state_.sync.status.running ? 250 : 1000));
   if (state_.screen == Screen::StaffPin && state_.pin.retry_at > state_.now) {
     const std::int64_t left = state_.pin.retry_at - state_.now;
     consider(state_.now + (left % 1000 ? left % 1000 : 1000));

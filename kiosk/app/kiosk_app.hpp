@@ -10,12 +10,14 @@
 #include <vector>
 
 #include "kiosk/app/app_state.hpp"
+#include "kiosk/app/devices.hpp"
 #include "kiosk/app/intents.hpp"
 #include "kiosk/app/run_queue.hpp"
 #include "kiosk/app/screen.hpp"
 #include "kiosk/app/text_log.hpp"
 #include "kiosk/app/ui.hpp"
 #include "kiosk/core/store_service.hpp"
+#include "platform/window/grey_texture.hpp"
 #include "platform/window/window.hpp"
 
 namespace cate::app {
@@ -35,11 +37,19 @@ class KioskApp final : public window::WindowApp {
   bool wants_to_close() const override { return false; }
 
   const AppState& state() const { return state_; }
+  /// The background sync staff mode shows and "Sync now" asks; it must outlive the app. New
+  /// records (check-ins, undos) ask it for a round soon. Without one, staff mode says so.
+  void attach_sync(SyncScheduler* sync);
+  /// Takes the camera, serial scanner and chime and starts them: their codes come back through
+  /// the same queue as the store's answers and go the way typed and wedge codes go.
+  void attach(AppDevices devices);
 
  private:
   std::int64_t clock() const;
   void apply(Intent& intent);
   void check_in(std::string code, CheckInMethod method);
+  void code_arrived(std::string code, CheckInMethod method);  ///< from the camera or a serial scanner
+  void update_devices(bool take_preview);  ///< tells the camera what the screen needs; reads its state
   TypedText* typing_target();             ///< the buffer the current screen types into, if any
   void type_key(const TypeKey& key);
   void search_changed();
@@ -49,6 +59,8 @@ class KioskApp final : public window::WindowApp {
   void check_in_rsvp(const CheckInRsvp& who);
   void undo_check_in(const UndoCheckIn& what);
   void choose_meeting(MeetingId meeting);
+  void enrol(std::string code);
+  void record_written();
   // Forms and the kiosk mode (kiosk_app_forms.cpp).
   void read_forms_setup();
   void start_form(const StartForm& start);
@@ -68,11 +80,15 @@ class KioskApp final : public window::WindowApp {
   StoreService& store_;
   std::shared_ptr<RunQueue<KioskApp>> answers_;
   ScreenRegistry screens_;
+  SyncScheduler* sync_ = nullptr;
   Theme theme_;
   window::Fonts fonts_;
   std::unique_ptr<FrameTextLog> text_log_;
   std::vector<ButtonSpot> buttons_;
   std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
+  bool said_ready_ = false;  ///< "ready" said once, on the first Welcome frame (start-up time)
+  std::unique_ptr<window::GreyTexture> preview_;  ///< the camera preview on the GPU
+  AppDevices devices_;  ///< last: their threads stop first
 };
 
 }  // namespace cate::app

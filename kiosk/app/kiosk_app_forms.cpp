@@ -146,6 +146,7 @@ void KioskApp::send_form() {
     const bool ok = w.ok();
     const bool no_meeting = !ok && w.error().kind == StoreError::Kind::Refused;
     answers->post([ok, no_meeting, form](KioskApp& app) {
+      if (ok) app.record_written();  // a sealed form for the office: sync soon
       FormSession& f = app.state_.form;
       // The person may have left (idle) meanwhile: the record stands, the screen moves on.
       if (app.state_.screen != Screen::Form || f.form != form || f.said != FormSession::Said::Sending) return;

@@ -5,7 +5,9 @@
 #include <memory>
 
 #include "kiosk/app/kiosk_app.hpp"
+#include "kiosk/app/service_app.hpp"
 #include "kiosk/core/store_service.hpp"
+#include "kiosk/core/sync_scheduler.hpp"
 
 namespace cate::app {
 
@@ -16,7 +18,16 @@ const char* const kAppUsage =
     "  --welcome-seconds S         how long a welcome stays on screen (5)\n"
     "  --refusal-seconds S         how long any other answer stays, unless Done is touched (20)\n"
     "  --staff-idle-seconds S      staff mode left untouched for S s goes back to Welcome, locked (120)\n"
-    "  --no-first-name             welcome people without showing their first name\n";
+    "  --no-first-name             welcome people without showing their first name\n"
+    "  --resources-url URL         a QR code on the welcome screen: resources on a person's phone\n"
+    "  --render-every-frame        draw ~60 frames a second even when nothing changes (benchmarks)\n"
+    "  --camera auto|none|/dev/videoN  the camera that reads QR codes (auto: the first one, if any)\n"
+    "  --camera-folder DIR|IMAGE   play these images as the camera (the demo, tests)\n"
+    "  --camera-fps N              the pace of --camera-folder (10 a second)\n"
+    "  --camera-once               play --camera-folder once instead of round and round\n"
+    "  --serial auto|/dev/ttyACMN  a USB serial barcode scanner (auto: the first /dev/ttyACM*)\n"
+    "  --no-sound                  no chime on a check-in\n"
+    "  Environment: CATE_FRAME_LOG=FILE appends each frame's time and duration (benchmarks).\n";
 
 namespace {
 
@@ -50,11 +61,19 @@ std::string parse_app_options(const std::vector<std::string>& args, AppLaunch& l
       launch.window.offscreen = true;
     } else if (a == "--no-first-name") {
       launch.config.show_first_name = false;
+    } else if (a == "--render-every-frame") {
+      launch.window.render_every_frame = true;
+    } else if (a == "--resources-url") {
+      if (i + 1 >= args.size() || args[i + 1].empty()) return a + " needs an address";
+      launch.config.resources_url = args[++i];
+    } else if (std::string why; parse_device_option(args, i, launch.devices, why)) {
+      if (!why.empty()) return why;
     } else {
       return "unknown option " + a;
     }
   }
   if (const char* log = std::getenv("CATE_UI_TEXT_LOG"); log && *log) launch.text_log = log;
+  if (const char* log = std::getenv("CATE_FRAME_LOG"); log && *log) launch.window.frame_log = log;
   return {};
 }
 
@@ -63,7 +82,9 @@ int run_from_command_line(const std::string& store_path, Language language,
   AppLaunch launch;
   launch.store_path = store_path;
   launch.config.language = language;
-  if (std::string why = parse_app_options(args, launch); !why.empty()) {
+  std::string why = parse_app_options(args, launch);
+  if (why.empty() && launch.devices.camera == "demo") why = "--camera demo is the demo's camera: use it with --demo";
+  if (!why.empty()) {
     std::fprintf(stderr, "cate-kiosk: %s (see cate-kiosk --help)\n", why.c_str());
     return 2;
   }
@@ -88,8 +109,17 @@ int run_kiosk_app(const AppLaunch& launch) {
   // window (its answers wake the window's loop).
   AppConfig config = launch.config;
   config.store_path = launch.store_path;  // shown to staff under device information
+  // Background sync: after the store (it asks it), before the app (which shows it).
+  SyncScheduler sync(**store, SyncSchedule{}, (*runner)->waker());
   KioskApp app(config, **store, (*runner)->waker(), std::move(text_log));
-  return (*runner)->run(app);
+  app.attach_sync(&sync);
+  app.attach(make_devices(launch.devices, (*runner)->waker()));
+  // Under systemd: READY=1 after the first Welcome frame, the watchdog from the loop itself.
+  systemd::ServiceNotifier notifier;
+  ServiceApp service(app, notifier);
+  const int status = (*runner)->run(service);
+  notifier.stopping();
+  return status;
 }
 
 }  // namespace cate::app

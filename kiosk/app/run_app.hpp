@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "kiosk/app/app_state.hpp"
+#include "kiosk/app/devices.hpp"
 #include "platform/window/window.hpp"
 
 namespace cate::app {
@@ -16,6 +17,7 @@ struct AppLaunch {
   AppConfig config;
   window::WindowOptions window;
   std::string text_log;  ///< UI tests: every frame's drawn text ($CATE_UI_TEXT_LOG)
+  DeviceOptions devices; ///< camera, serial scanner, sound
 };
 
 /// The window app's options, for cate-kiosk's usage text.

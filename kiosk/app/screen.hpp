@@ -16,6 +16,8 @@ class ScreenView {
   virtual Screen id() const = 0;
   /// Whether a code from the keyboard or a scanner is taken while this screen shows.
   virtual bool takes_scans() const { return false; }
+  /// Whether this screen shows the camera's preview (new frames then wake the window loop).
+  virtual bool shows_camera() const { return false; }
   /// Background colour of the whole screen.
   virtual ImU32 background(const AppState& state, const Theme& theme) const;
   /// Draws the screen's content into the full-screen window; adds intents to `out`.
@@ -43,8 +45,10 @@ std::unique_ptr<ScreenView> make_find_rsvp_screen();       // screens/find_rsvp.
 std::unique_ptr<ScreenView> make_staff_check_in_screen();  // screens/find_rsvp.cpp
 std::unique_ptr<ScreenView> make_staff_pin_screen();
 std::unique_ptr<ScreenView> make_staff_home_screen();
+std::unique_ptr<ScreenView> make_staff_sync_screen();     // screens/staff_sync.cpp
 std::unique_ptr<ScreenView> make_form_screen();         // screens/form.cpp
 std::unique_ptr<ScreenView> make_form_thanks_screen();  // screens/form.cpp
 std::unique_ptr<ScreenView> make_staff_forms_screen();
+std::unique_ptr<ScreenView> make_staff_camera_screen();
 
 }  // namespace cate::app

@@ -1,4 +1,4 @@
-// cate-kiosk --demo: a self-contained demo meeting, no server, no camera.
+// cate-kiosk --demo: a self-contained demo meeting, no server, no camera needed.
 //
 // Sets up a fresh demo store from assets/demo/demo.json through the same bundle path a real
 // kiosk uses, writes ticket images (good ones, and one of each kind that is refused), then runs
@@ -11,10 +11,16 @@
 // writes the secret key beside the tickets (tickets/demo-server.key) so the forms taken can be
 // opened: sqlite3 demo.db "SELECT payload FROM outbox WHERE kind='form'" | cate-admin open-forms
 // --key tickets/demo-server.key
+// With --camera demo (kiosk/demo.sh asks for it on a machine with no camera), the demo's camera
+// is a folder of pictures it makes: a few of its tickets held up in turn, with empty frames
+// between them, round and round. Not the default: its tickets would check people in behind the
+// back of someone trying the kiosk by hand.
 #include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -178,6 +184,38 @@ int cmd_demo(const Options& o, const std::vector<std::string>& args) {
     return 1;
   }
   std::filesystem::permissions(server_key_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+  if (launch.config.resources_url.empty()) launch.config.resources_url = demo.value("resources_url", "");
+  if (launch.devices.camera == "demo") {
+    // A scene: a grey wall, and a ticket held up in the middle of it now and then.
+    std::error_code gone;
+    std::filesystem::remove_all(dir + "/camera", gone);  // last run's pictures
+    std::filesystem::create_directories(dir + "/camera");
+    GreyImage scene{640, 480, std::vector<std::uint8_t>(640 * 480, 150)};
+    int frame = 0;
+    auto add_frame = [&](const GreyImage& img, int ms) {
+      char name[32];
+      std::snprintf(name, sizeof name, "/camera/%03d.png", frame++);
+      launch.devices.camera_durations.push_back(std::chrono::milliseconds(ms));
+      return write_png(dir + name, img);
+    };
+    for (const auto& f : demo.value("camera_plays", std::vector<std::string>{})) {
+      auto t = std::find_if(tickets.begin(), tickets.end(), [&](const DemoTicket& d) { return d.file == f; });
+      auto qr = t == tickets.end() ? std::nullopt : encode_qr(t->code);
+      if (!qr) continue;
+      GreyImage held = scene;
+      const GreyImage code = qr_to_image(*qr, 5);
+      const int x0 = (held.width - code.width) / 2, y0 = (held.height - code.height) / 2;
+      for (int y = 0; y < code.height && y0 + y < held.height; ++y)
+        for (int x = 0; x < code.width && x0 + x < held.width; ++x)
+          held.pixels[static_cast<std::size_t>(y0 + y) * held.width + x0 + x] = code.at(x, y);
+      if (!add_frame(scene, 4000) || !add_frame(held, 1500)) {
+        std::fprintf(stderr, "cate-kiosk: cannot write the demo camera's pictures in %s/camera\n", dir.c_str());
+        return 1;
+      }
+    }
+    launch.devices.camera_folder = dir + "/camera";
+  }
 
   std::string codes;
   for (const auto& t : tickets) {

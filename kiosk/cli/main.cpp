@@ -34,6 +34,10 @@ With no command, the kiosk's touch-screen app runs on the store (fullscreen).
   sync [--server URL] [--token TOKEN]
                               one sync round: upload the outbox, then pull meetings, rosters and keys
   purge [--retention-days N]  wipe roster names and e-mails past the retention window
+  export --usb FOLDER         no network: write the outbox, sealed to the office server's key, to
+                              one file on a USB stick (cate-admin import-usb takes it in); the
+                              records stay here until a sync or the office's receipt
+  import-receipt FILE         the office's signed receipt for an export: its records leave the outbox
   set-pin                     set the staff PIN (read from standard input; asked twice on a terminal)
 
 Window options:
@@ -86,7 +90,8 @@ int main(int argc, char** argv) {
       {"import", cli::cmd_import}, {"meeting", cli::cmd_meeting}, {"scan", cli::cmd_scan},
       {"checkin", cli::cmd_checkin}, {"decode", cli::cmd_decode}, {"status", cli::cmd_status},
       {"demo", cli::cmd_demo}, {"enrol", cli::cmd_enrol}, {"sync", cli::cmd_sync},
-      {"purge", cli::cmd_purge},
+      {"purge", cli::cmd_purge}, {"export", cli::cmd_export},
+      {"import-receipt", cli::cmd_import_receipt},
       {"set-pin", [](const cli::Options& o, const std::vector<std::string>& a) {
          return cate::run_set_pin_command(o.store_path, a);
        }}};

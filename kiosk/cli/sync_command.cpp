@@ -15,13 +15,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "kiosk/core/check_in.hpp"
 #include "kiosk/core/outbox.hpp"
+#include "kiosk/core/outbox_export.hpp"
 #include "kiosk/core/store.hpp"
 #include "kiosk/scan/decode.hpp"
 #include "platform/image.hpp"
@@ -199,6 +204,42 @@ int cmd_purge(const Options& o, const std::vector<std::string>& args) {
   json j = purge_json(*purged);
   j["retention_days"] = store->retention_days();
   print_line(j);
+  return 0;
+}
+
+int cmd_export(const Options& o, const std::vector<std::string>& args) {
+  if (args.size() != 2 || args[0] != "--usb")
+    return fail("usage: cate-kiosk export --usb FOLDER (the USB stick's folder, e.g. /media/usb)"), 2;
+  auto store = open_store(o);
+  if (!store) return 1;
+  auto done = export_outbox(*store, args[1], now_unix_ms());
+  if (!done) {
+    print_line({{"exported", false}, {"error", done.error().message}, {"outbox", store->outbox_size()}});
+    return fail(done.error().message), 1;
+  }
+  print_line({{"exported", true},
+              {"file", done->file.empty() ? json(nullptr) : json(done->file)},
+              {"records", done->records},
+              {"bytes", done->bytes},
+              {"sealed_to", done->sealed_to},
+              {"enrolled", done->enrolled},
+              {"outbox", store->outbox_size()}});
+  return 0;
+}
+
+int cmd_import_receipt(const Options& o, const std::vector<std::string>& args) {
+  if (args.size() != 1) return fail("usage: cate-kiosk import-receipt FILE (the office's receipt for a USB export)"), 2;
+  std::ifstream in(args[0], std::ios::binary);
+  if (!in) return fail("cannot read " + args[0] + ": " + std::strerror(errno)), 1;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto store = open_store(o);
+  if (!store) return 1;
+  auto taken = take_usb_receipt(*store, text);
+  if (!taken) {
+    print_line({{"acknowledged", nullptr}, {"error", taken.error()}, {"outbox", store->outbox_size()}});
+    return fail(taken.error()), 1;
+  }
+  print_line({{"acknowledged", *taken}, {"outbox", store->outbox_size()}});
   return 0;
 }
 

@@ -23,4 +23,12 @@ int cmd_sync(const Options& o, const std::vector<std::string>& args);
 /// more than N days ago (kept as the setting; default 7) and that the server fully holds.
 int cmd_purge(const Options& o, const std::vector<std::string>& args);
 
+/// @brief `export --usb FOLDER`: every outbox record, sealed to the server's key, in one file in
+/// FOLDER (kiosk/core/outbox_export.hpp); the records stay in the outbox until a sync.
+int cmd_export(const Options& o, const std::vector<std::string>& args);
+
+/// @brief `import-receipt FILE`: the office's signed receipt for an export; the records it names
+/// leave the outbox (kiosk/core/outbox_export.hpp, take_usb_receipt).
+int cmd_import_receipt(const Options& o, const std::vector<std::string>& args);
+
 }  // namespace cate::cli

@@ -28,4 +28,17 @@ struct CheckInFacts {
 
 ScanOutcome decide_check_in(const Ticket& verified, const CheckInFacts& facts);
 
+/// How far before a meeting starts and after it ends a check-in without a ticket is taken: the
+/// same margin cate-admin gives a ticket's window by default.
+inline constexpr std::int64_t kByNameMarginS = 12 * 3600;
+
+/// @brief Check-in without a ticket: Find my RSVP's "This is me" (by_staff false) and staff's
+/// check-in by name (by_staff true). The ticket rules, in the same order, with the meeting's own
+/// time (kByNameMarginS either side) as the window and `facts.revoked` meaning that a ticket of
+/// this RSVP was withdrawn by the office (the kiosk cannot tell a reissued one from a withdrawn
+/// one, so the person is sent to staff, who check a reissued ticket by scanning it). Staff may
+/// check someone in outside the window (they see the person and decide), never past a revocation.
+ScanOutcome decide_check_in_by_name(MeetingId rsvp_meeting, std::int64_t meeting_starts_s, std::int64_t meeting_ends_s,
+                                    bool by_staff, const CheckInFacts& facts);
+
 }  // namespace cate

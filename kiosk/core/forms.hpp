@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "kiosk/core/messages.hpp"
+#include "kiosk/core/outbox.hpp"
 #include "platform/result.hpp"
 #include "sync/protocol/keys.hpp"
 
@@ -165,9 +166,8 @@ std::string form_json(const FormDefinition& def, const FormAnswers& answers, Lan
 Result<std::string, std::string> seal_form(const FormDefinition& def, const FormAnswers& answers,
                                            Language filled_in, const PublicKey& server_key);
 
-/// Where the key to seal to comes from: setting "seal_key" (from a bundle or enrolment), else
-/// the pinned server key "sync_server_key".
-inline constexpr const char* kSealKeySetting = "seal_key";
+// Where the key to seal to comes from: setting kSealKeySetting "seal_key" (from a bundle or
+// enrolment, kiosk/core/outbox.hpp), else the pinned server key "sync_server_key".
 
 /// The key forms are sealed to, or why there is none (then the kiosk takes no forms).
 struct FormSealKey {

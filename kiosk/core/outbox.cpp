@@ -50,10 +50,18 @@ Result<std::string, std::string> KioskSync::apply_pull(const wire::PullResponse&
   if (!pull.unchanged) {
     auto bundle = read_bundle(pull.bundle);
     if (!bundle) return Err{"the office's data cannot be read: " + bundle.error()};
+    if (bundle->bundle.delta && bundle->bundle.since != pull_cursor()) {
+      // Changes since a point this kiosk is not at: take none of it, and ask for everything next time.
+      (void)store_.set_setting("pull_cursor", "");
+      return Err{std::string("the office sent changes since another point than this kiosk's; the next sync "
+                             "takes everything again")};
+    }
     auto sum = store_.import_bundle(*bundle, /*trust_new_signer=*/false, now_unix_ms());
     if (!sum) return Err{sum.error().message};
-    summary = std::to_string(sum->meetings) + " meetings, " + std::to_string(sum->rsvps) + " RSVPs, " +
-              std::to_string(sum->revocations) + " new revocations, " + std::to_string(sum->keys) + " new keys";
+    summary = std::string(bundle->bundle.delta ? "changes: " : "") + std::to_string(sum->meetings) + " meetings, " +
+              std::to_string(sum->rsvps) + " RSVPs, " + std::to_string(sum->revocations) + " new revocations, " +
+              std::to_string(sum->keys) + " new keys";
+    if (sum->rsvps_removed > 0) summary += ", " + std::to_string(sum->rsvps_removed) + " RSVPs removed";
   }
   if (auto r = store_.set_setting("pull_cursor", pull.cursor); !r) return Err{r.error().message};
   return summary;
@@ -66,7 +74,8 @@ Result<Enrolled, EnrolFailure> enrol_kiosk(Store& store, std::string_view code_t
   if (!enrolled) return Err{enrolled.error()};
   for (auto [key, value] : {std::pair{kSyncServerSetting, enrolled->server_url},
                             std::pair{kSyncTokenSetting, enrolled->device_token},
-                            std::pair{kSyncServerKeySetting, enrolled->server_key.base64()}})
+                            std::pair{kSyncServerKeySetting, enrolled->server_key.base64()},
+                            std::pair{kSealKeySetting, enrolled->server_key.base64()}})
     if (auto r = store.set_setting(key, value); !r) return Err{EnrolFailure{"store", r.error().message}};
   return enrolled;
 }

@@ -31,6 +31,9 @@ class KioskSync final : public OutboxSource, public PullTarget {
 inline constexpr const char* kSyncServerSetting = "sync_server";         ///< the server's URL
 inline constexpr const char* kSyncTokenSetting = "sync_token";           ///< this kiosk's bearer token (secret)
 inline constexpr const char* kSyncServerKeySetting = "sync_server_key";  ///< pinned identity key, base64; empty: unpinned
+/// The server's identity key that forms and USB exports are sealed to, base64 Ed25519: set by
+/// enrolment (the pinned key) and by every bundle that carries `seal_key`.
+inline constexpr const char* kSealKeySetting = "seal_key";
 
 /// @brief Enrols this kiosk with the text of an enrolment QR (staff mode's scan, or
 /// `cate-kiosk enrol`): trades its one-time token, pins the server, keeps all three settings.

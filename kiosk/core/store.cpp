@@ -224,12 +224,22 @@ Result<ImportSummary, StoreError> Store::import_bundle(const SignedBundle& sb, b
       ins.bind(1, m.id.str()).bind(2, m.name).bind(3, m.starts_at).bind(4, m.ends_at).run();
       ++sum.meetings;
     }
-    // The bundle carries the whole roster of each of its meetings: RSVPs no longer on it were
-    // cancelled, and go (their check-ins, if any, stay: they are facts).
-    for (const auto& m : bundled) {
-      Stmt clear(db_, "DELETE FROM rsvp WHERE meeting_id = ?");
-      clear.bind(1, m.str()).run();
-      sum.rsvps_removed += static_cast<std::size_t>(sqlite3_changes(db_));
+    // A whole bundle carries the whole roster of each of its meetings: RSVPs no longer on it
+    // were cancelled, and go (their check-ins, if any, stay: they are facts). A delta carries
+    // only what changed, and names the RSVPs removed; the rest of the roster stays.
+    std::size_t removed = 0;
+    if (!b.delta) {
+      for (const auto& m : bundled) {
+        Stmt clear(db_, "DELETE FROM rsvp WHERE meeting_id = ?");
+        clear.bind(1, m.str()).run();
+        sum.rsvps_removed += static_cast<std::size_t>(sqlite3_changes(db_));
+      }
+    } else {
+      for (const auto& id : b.removed_rsvps) {
+        Stmt del(db_, "DELETE FROM rsvp WHERE id = ?");
+        del.bind(1, id.str()).run();
+        removed += static_cast<std::size_t>(sqlite3_changes(db_));
+      }
     }
     for (const auto& r : b.rsvps) {
       Stmt ins(db_,
@@ -241,6 +251,7 @@ Result<ImportSummary, StoreError> Store::import_bundle(const SignedBundle& sb, b
       ++sum.rsvps;
     }
     sum.rsvps_removed = sum.rsvps_removed > sum.rsvps ? sum.rsvps_removed - sum.rsvps : 0;
+    sum.rsvps_removed += removed;
     for (const auto& r : b.revocations) {
       Stmt ins(db_, "INSERT OR IGNORE INTO revocation(rsvp_id, serial, revoked_at) VALUES (?, ?, ?)");
       ins.bind(1, r.ticket.rsvp.str()).bind(2, std::int64_t{r.ticket.serial}).bind(3, r.revoked_at).run();
@@ -251,6 +262,19 @@ Result<ImportSummary, StoreError> Store::import_bundle(const SignedBundle& sb, b
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
       set.bind(1, b.active_meeting->str()).run();
       sum.active_meeting_set = true;
+    }
+    // A bundle from a stick may be older than what the last pull brought, and a delta must only
+    // ever follow what the kiosk holds: the next pull takes everything (a pull sets its own
+    // cursor after this).
+    {
+      Stmt forget(db_, "DELETE FROM setting WHERE key = 'pull_cursor'");
+      forget.run();
+    }
+    // The server's identity, vouched for by the office's signature: forms are sealed to it.
+    if (b.seal_key) {
+      Stmt set(db_, "INSERT INTO setting(key, value) VALUES ('seal_key', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+      set.bind(1, b.seal_key->base64()).run();
     }
     tx.commit();
     load_cache();

@@ -146,8 +146,9 @@ class Store {
   std::vector<RosterMatch> search_roster(MeetingId meeting, std::string_view query,
                                          std::size_t max = kRosterSearchMaxResults) const;
   /// Checks an RSVP of the active meeting in without a ticket (staff, or the person choosing
-  /// their own name): CheckedIn (recorded with its outbox entry in one durable transaction),
-  /// AlreadyCheckedIn (nothing recorded), NoActiveMeeting or OtherMeeting.
+  /// their own name) by decide_check_in_by_name: CheckedIn (recorded with its outbox entry in one
+  /// durable transaction), or AlreadyCheckedIn, NoActiveMeeting, OtherMeeting, Revoked,
+  /// NotYetValid, Expired (nothing recorded).
   Result<CheckInWrite, StoreError> check_in_rsvp(RsvpId rsvp, CheckInMethod method, std::int64_t now_ms);
   /// Staff undo a mistaken check-in: sets its undone_at_ms and queues an 'undo' outbox record in
   /// one durable transaction. False when there was no such check-in still standing.

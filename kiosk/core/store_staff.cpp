@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kiosk/core/check_in_rules.hpp"
 #include "kiosk/core/store.hpp"
 #include "kiosk/core/store_sql.hpp"
 
@@ -72,20 +73,31 @@ Result<CheckInWrite, StoreError> Store::check_in_rsvp(RsvpId rsvp, CheckInMethod
   const MeetingId meeting = *active_meeting_;
   try {
     Transaction tx(db_);
-    {
-      Stmt r(db_, "SELECT meeting_id FROM rsvp WHERE id = ?");
-      r.bind(1, rsvp.str());
-      if (!r.step() || r.text(0) != meeting.str()) {
-        w.outcome = ScanOutcome::OtherMeeting;
-        return w;
-      }
-    }
-    if (auto first = standing_check_in(db_, meeting, rsvp)) {
-      // Already in: nothing recorded (a person choosing their own name twice is not a refused scan).
-      w.outcome = ScanOutcome::AlreadyCheckedIn;
-      w.record = first;
+    // The facts, then the rule (kiosk/core/check_in_rules.hpp, decide_check_in_by_name).
+    Stmt r(db_, "SELECT r.meeting_id, m.starts_at, m.ends_at FROM rsvp r JOIN meeting m ON m.id = r.meeting_id "
+                "WHERE r.id = ?");
+    r.bind(1, rsvp.str());
+    if (!r.step()) {
+      w.outcome = ScanOutcome::OtherMeeting;  // not on this kiosk's rosters at all
       return w;
     }
+    const auto rsvp_meeting = MeetingId::parse(r.text(0));
+    CheckInFacts facts;
+    facts.active_meeting = meeting;
+    facts.now_s = now_ms / 1000;
+    {
+      Stmt q(db_, "SELECT 1 FROM revocation WHERE rsvp_id = ? LIMIT 1");
+      q.bind(1, rsvp.str());
+      facts.revoked = q.step();
+    }
+    const auto first = standing_check_in(db_, meeting, rsvp);
+    facts.already_checked_in = first.has_value();
+    w.outcome = decide_check_in_by_name(rsvp_meeting.value_or(MeetingId{}), r.i64(1), r.i64(2),
+                                        method == CheckInMethod::Staff, facts);
+    if (w.outcome == ScanOutcome::AlreadyCheckedIn) w.record = first;
+    // Nothing is recorded unless checked in (a person choosing their own name twice, or one sent
+    // to staff, is not a refused scan).
+    if (w.outcome != ScanOutcome::CheckedIn) return w;
     CheckInRecord rec{Uuid::v7(now_ms), meeting, rsvp, 0, method, now_ms};
     insert_check_in(db_, rec, device_id_);
     tx.commit();

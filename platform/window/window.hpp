@@ -57,6 +57,12 @@ struct WindowOptions {
   int height = 800;
   bool offscreen = false;     ///< no display at all: SDL's offscreen driver (tests, benchmarks)
   float font_scale = 1.0f;    ///< on top of the size chosen from the display's height
+  /// Draw a frame every ~16 ms whether or not anything changed (a benchmark's baseline: the
+  /// cost the draw-on-change loop saves).
+  bool render_every_frame = false;
+  /// When set, one line a frame is appended to this file: "UNIX_MS DRAW_MS" (the wall clock
+  /// when the frame was shown, and how long it took from NewFrame to the swap).
+  std::string frame_log;
 };
 
 struct WindowError {

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -33,6 +34,7 @@
 #include "sync/protocol/enrolment.hpp"
 #include "sync/protocol/sealed_form.hpp"
 #include "sync/protocol/ticket.hpp"
+#include "sync/protocol/usb_export.hpp"
 #include "sync/server/server_identity.hpp"
 #include "sync/server/sync_store.hpp"
 #include "sync/server/sync_store_pg.hpp"
@@ -44,10 +46,14 @@ namespace {
 constexpr std::string_view kUsage = R"(cate-admin: the office's tool for CATE check-in: meetings, RSVPs, ticket QR codes,
 revocations and kiosk bundles.
 
-usage: cate-admin [--db FILE] COMMAND [OPTIONS]
+usage: cate-admin [--db FILE | --pg CONNINFO] COMMAND [OPTIONS]
 
   --db FILE   the central database (default: $CATE_ADMIN_DB, else cate-central.db in the
               current folder). It holds the secret signing keys: keep it private.
+  --pg CONNINFO
+              the office's data in PostgreSQL instead (a libpq connection string,
+              "dbname=cate" or "postgresql://user@host/db"; `--db postgresql://...` is the
+              same); cate-syncd's tables are then read there too
   --help      show this text (also: cate-admin COMMAND --help)
 
 commands:
@@ -69,6 +75,8 @@ commands:
                              add RSVPs from a CSV file whose first line names the columns
                              (first_name, last_name, email); refused lines are listed
   rsvp list --meeting ID     list RSVPs: id, first_name, last_name, email, serial
+  rsvp remove --rsvp ID      remove a cancelled RSVP (and its revocations); kiosks drop it
+                             at their next sync; check-ins already made stay
 
   ticket --rsvp ID [--format text|term|png|svg] [--out FILE] [--scale N]
          [--valid-from "YYYY-MM-DD HH:MM"] [--valid-until "YYYY-MM-DD HH:MM"] [--reissue]
@@ -103,10 +111,21 @@ commands:
   export checkins --meeting ID --out FILE.csv
                              every check-in the server holds for the meeting, duplicates
                              marked, as CSV for Excel (UTF-8, quoted, formula-safe)
+  export forms --form ID [--meeting ID] --out FILE.csv
+                             every form of that ID the server holds (walk_in, ally_network,
+                             community_network, ...), one column per field, lists joined
+                             with "; ", as CSV for Excel (UTF-8, quoted, formula-safe)
   export signups --meeting ID --out FILE.csv
                              sign-up forms (none yet: they come with the touch screen)
   report --meeting ID        RSVPs, checked in, walk-ins, duplicates, failed scans by
                              outcome, and per device its last contact and records
+  import-usb FILE [--receipt OUT] [--accept-unenrolled]
+                             take in the records a kiosk with no network wrote to a USB stick
+                             (cate-kiosk export --usb): opened with the server's key, stored as
+                             an upload is, each once (again, or after the kiosk synced: nothing
+                             changes). Prints {"stored":N,"duplicate":N,...}. --receipt writes
+                             a receipt signed by the server for `cate-kiosk import-receipt`, so
+                             the records leave the kiosk's outbox without a network
   purge --older-than DAYS    wipe names and e-mails of the RSVPs of meetings that ended more
                              than DAYS ago; the RSVPs stay, so every count still adds up
   open-forms [--key FILE] [FILE...]
@@ -115,7 +134,7 @@ commands:
                              text; prints one JSON line each with the answers. The key is the
                              server's identity in --db, or the secret key (base64) in --key FILE
 
-  device, export and report take --pg CONNINFO when cate-syncd keeps its tables in
+  device, export, report and import-usb take --pg CONNINFO when cate-syncd keeps its tables in
   PostgreSQL; otherwise they are read from the --db file (shared with cate-syncd).
 
 Times are this machine's local time; "YYYY-MM-DDTHH:MM" works too.
@@ -346,12 +365,19 @@ Result<std::string, std::string> read_whole_file(const std::string& path) {
 
 struct Context {
   std::string db_path;
+  std::string pg;  ///< libpq connection string: the office's data (and the sync tables) in PostgreSQL
   std::int64_t now = 0;
   std::unique_ptr<CentralStore> store;
 };
 
 // Opens the existing database, or says how to make one.
 std::optional<int> open_store(Context& ctx) {
+  if (!ctx.pg.empty()) {
+    auto store = open_pg_central_store(ctx.pg, OpenMode::MustExist);
+    if (!store) return fail("{}", store.error());
+    ctx.store = std::move(*store);
+    return std::nullopt;
+  }
   struct stat st {};
   if (::stat(ctx.db_path.c_str(), &st) != 0)
     return fail("no database at {}: run `cate-admin init` first (or name one with --db FILE)",
@@ -377,7 +403,7 @@ Result<Meeting, std::string> need_meeting(Context& ctx, std::string_view text) {
   if (!m) return Err{m.error()};
   if (!*m)
     return Err{fmt::format("there is no meeting {} in {} (`cate-admin meeting list` shows them)",
-                           id->str(), ctx.db_path)};
+                           id->str(), ctx.store->location())};
   return **m;
 }
 
@@ -391,7 +417,7 @@ Result<RsvpRecord, std::string> need_rsvp(Context& ctx, std::string_view text) {
   if (!*r)
     return Err{fmt::format("there is no RSVP {} in {} (`cate-admin rsvp list --meeting ID` shows "
                            "them)",
-                           id->str(), ctx.db_path)};
+                           id->str(), ctx.store->location())};
   return **r;
 }
 
@@ -506,7 +532,27 @@ StoreResult<SigningKeyRecord> add_fresh_signing_key(CentralStore& store, std::in
   }
 }
 
+// `init` on PostgreSQL: the office's tables made (or found empty) and the first key.
+int init_pg(Context& ctx) {
+  auto store = open_pg_central_store(ctx.pg, OpenMode::CreateIfMissing);
+  if (!store) return fail("{}", store.error());
+  auto keys = (*store)->signing_keys();
+  if (!keys) return fail("{}", keys.error());
+  if (!keys->empty())
+    return fail("the office's tables in {} already hold signing keys; nothing was changed (`cate-admin key new` "
+                "makes a new signing key)",
+                (*store)->location());
+  auto key = add_fresh_signing_key(**store, ctx.now);
+  if (!key) return fail("{}", key.error());
+  say("made the office's tables in {} with signing key {}; they hold secret keys: keep the database private "
+      "and backed up",
+      (*store)->location(), key_id_str(key->id));
+  print_out(key_id_str(key->id));
+  return kExitOk;
+}
+
 int cmd_init(Context& ctx, const Options&) {
+  if (!ctx.pg.empty()) return init_pg(ctx);
   struct stat st {};
   if (::stat(ctx.db_path.c_str(), &st) == 0)
     return fail("there is already a database at {}; nothing was changed (`cate-admin key new` "
@@ -712,6 +758,18 @@ int rsvp_list(Context& ctx, const Options& opts) {
   return kExitOk;
 }
 
+int rsvp_remove(Context& ctx, const Options& opts) {
+  auto rsvp_opt = opts.get("rsvp");
+  if (!rsvp_opt) return usage_error("rsvp remove needs --rsvp ID");
+  auto rsvp = need_rsvp(ctx, *rsvp_opt);
+  if (!rsvp) return fail("{}", rsvp.error());
+  auto removed = ctx.store->remove_rsvp(rsvp->rsvp.id);
+  if (!removed) return fail("{}", removed.error());
+  say("removed RSVP {} ({}): kiosks drop it at their next sync; check-ins already recorded stay", rsvp->rsvp.id.str(),
+      rsvp->rsvp.first_name);
+  return kExitOk;
+}
+
 int cmd_rsvp(Context& ctx, const Options& opts) {
   if (opts.positional.empty()) return usage_error("rsvp: use `rsvp add`, `rsvp import` or `rsvp list`");
   const std::string& what = opts.positional[0];
@@ -719,7 +777,8 @@ int cmd_rsvp(Context& ctx, const Options& opts) {
   if (opts.positional.size() > 1) return usage_error("unexpected '{}'", opts.positional[1]);
   if (what == "add") return rsvp_add(ctx, opts);
   if (what == "list") return rsvp_list(ctx, opts);
-  return usage_error("rsvp {}: use `rsvp add`, `rsvp import` or `rsvp list`", what);
+  if (what == "remove") return rsvp_remove(ctx, opts);
+  return usage_error("rsvp {}: use `rsvp add`, `rsvp import`, `rsvp list` or `rsvp remove`", what);
 }
 
 int cmd_ticket(Context& ctx, const Options& opts) {
@@ -886,6 +945,10 @@ int cmd_bundle(Context& ctx, const Options& opts) {
   if (!keys) return fail("{}", keys.error());
   for (const auto& k : *keys)
     if (!k.retired_at) bundle.keys.push_back(k.public_key);
+  // Once cate-syncd (or `device add`) has made the server's identity, kiosks seal forms to it.
+  auto identity = ctx.store->server_identity(/*create=*/false);
+  if (!identity) return fail("{}", identity.error());
+  if (*identity) bundle.seal_key = (*identity)->public_key();
 
   const std::size_t counts[] = {bundle.meetings.size(), bundle.rsvps.size(),
                                 bundle.revocations.size(), bundle.keys.size()};
@@ -906,6 +969,7 @@ int cmd_bundle(Context& ctx, const Options& opts) {
 // The sync store cate-syncd uses: --pg CONNINFO, or the office's own file.
 StoreResult<std::unique_ptr<SyncStore>> open_sync_store(const Context& ctx, const Options& opts) {
   if (auto pg = opts.get("pg")) return open_pg_sync_store(*pg);
+  if (!ctx.pg.empty()) return open_pg_sync_store(ctx.pg);
   return open_sqlite_sync_store(ctx.db_path);
 }
 
@@ -928,9 +992,9 @@ int device_add(Context& ctx, const Options& opts, SyncStore& sync) {
     if (ec != std::errc{} || p != h->data() + h->size() || hours < 1 || hours > 24 * 30)
       return usage_error("--expires-hours {}: a whole number of hours, 1 to 720", *h);
   }
-  auto identity = load_or_create_server_identity(ctx.db_path);
+  auto identity = ctx.store->server_identity(/*create=*/true);
   if (!identity) return fail("{}", identity.error());
-  EnrolmentCode code{*url, new_enrolment_token(), server_key_fingerprint(identity->public_key())};
+  EnrolmentCode code{*url, new_enrolment_token(), server_key_fingerprint((*identity)->public_key())};
   const std::int64_t now_ms = ctx.now * 1000;
   if (auto r = sync.add_enrolment({name, code.token, now_ms, now_ms + hours * 3600 * 1000}); !r)
     return fail("{}", r.error());
@@ -998,7 +1062,77 @@ int cmd_device(Context& ctx, const Options& opts) {
   return usage_error("device {}: use `device add`, `device list` or `device revoke`", what);
 }
 
+// `export forms --form ID [--meeting M] --out FILE.csv`: every form of that ID the server opened,
+// one column per field key seen (in the order first seen), lists joined with "; ".
+std::string form_value_text(const nlohmann::ordered_json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  if (v.is_array()) {
+    std::string out;
+    for (const auto& e : v) {
+      if (!out.empty()) out += "; ";
+      out += e.is_string() ? e.get<std::string>() : e.dump();
+    }
+    return out;
+  }
+  return v.is_null() ? std::string() : v.dump();
+}
+
+int export_forms(Context& ctx, const Options& opts) {
+  auto form = opts.get("form");
+  auto out = opts.get("out");
+  if (!form || !out) return usage_error("export forms needs --form ID (walk_in, ally_network, ...) --out FILE.csv");
+  std::optional<std::string> meeting_id;
+  std::string meeting_name;
+  if (auto m = opts.get("meeting")) {
+    auto meeting = need_meeting(ctx, *m);
+    if (!meeting) return fail("{}", meeting.error());
+    meeting_id = meeting->id.str();
+    meeting_name = meeting->name;
+  }
+  auto sync = open_sync_store(ctx, opts);
+  if (!sync) return fail("{}", sync.error());
+  auto rows = (*sync)->forms(*form, meeting_id);
+  if (!rows) return fail("{}", rows.error());
+  auto devices = (*sync)->devices(ctx.now * 1000);
+  if (!devices) return fail("{}", devices.error());
+  std::map<std::string, std::string> device_names;
+  for (const auto& d : *devices)
+    if (!d.device_id.empty()) device_names[d.device_id] = d.name;
+  std::vector<nlohmann::ordered_json> answers;
+  std::vector<std::string> keys;
+  for (const auto& f : *rows) {
+    answers.push_back(nlohmann::ordered_json::parse(f.answers, nullptr, false));
+    if (!answers.back().is_object()) answers.back() = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : answers.back().items())
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  }
+  std::vector<std::string> header = {"submitted_at", "form", "form_version", "meeting", "language", "device",
+                                     "record_id"};
+  header.insert(header.end(), keys.begin(), keys.end());
+  std::string csv(kUtf8Bom);
+  csv += csv_record_for_spreadsheet(header);
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    const ServerForm& f = (*rows)[i];
+    auto dn = device_names.find(f.device_id);
+    std::vector<std::string> line = {local_time_ms(f.original_ms + f.skew_ms), f.form, std::to_string(f.form_version),
+                                     f.meeting.value_or(""), f.language,
+                                     dn == device_names.end() ? f.device_id : dn->second, f.record_id};
+    for (const auto& k : keys) {
+      auto v = answers[i].find(k);
+      line.push_back(v == answers[i].end() ? std::string() : form_value_text(*v));
+    }
+    csv += csv_record_for_spreadsheet(line);
+  }
+  if (auto w = write_file_atomically(*out, csv); !w) return fail("{}", w.error());
+  say("wrote {} \"{}\" form{}{} to {}", rows->size(), *form, rows->size() == 1 ? "" : "s",
+      meeting_id ? fmt::format(" of \"{}\"", meeting_name) : std::string(), *out);
+  print_out(*out);
+  return kExitOk;
+}
+
 int cmd_export(Context& ctx, const Options& opts) {
+  if (opts.positional.size() == 1 && opts.positional[0] == "forms") return export_forms(ctx, opts);
   if (opts.positional.size() != 1 || (opts.positional[0] != "checkins" && opts.positional[0] != "signups"))
     return usage_error("export: use `export checkins --meeting ID --out FILE.csv` or `export signups ...`");
   auto meeting_opt = opts.get("meeting");
@@ -1032,7 +1166,7 @@ int cmd_export(Context& ctx, const Options& opts) {
     csv += csv_record_for_spreadsheet({local_time_ms(c.original_ms + c.skew_ms), c.rsvp_id, person.rsvp.first_name,
                                        person.rsvp.last_name, person.rsvp.email,
                                        dn == device_names.end() ? c.device_id : dn->second,
-                                       c.counted ? "yes" : "duplicate", c.record_id});
+                                       c.undone ? "undone" : c.counted ? "yes" : "duplicate", c.record_id});
   }
   if (auto w = write_file_atomically(*out, csv); !w) return fail("{}", w.error());
   say("wrote {} check-in{} of \"{}\" to {}", rows->size(), rows->size() == 1 ? "" : "s", meeting->name, *out);
@@ -1058,8 +1192,9 @@ int cmd_report(Context& ctx, const Options& opts) {
   print_out(fmt::format("meeting\t{}\t{}", meeting->id.str(), meeting->name));
   print_out(fmt::format("rsvps\t{}", rsvps->size()));
   print_out(fmt::format("checked_in\t{}", rep->checked_in));
-  print_out("walk_ins\t0");  // walk-in registration arrives with the touch screen
+  print_out(fmt::format("walk_ins\t{}", rep->walk_ins));
   print_out(fmt::format("duplicates\t{}", rep->duplicates));
+  print_out(fmt::format("undone\t{}", rep->undone));
   print_out(fmt::format("failed_scans\t{}", failed));
   for (const auto& [outcome, n] : rep->refused_by_outcome) print_out(fmt::format("failed_scans.{}\t{}", outcome, n));
   for (const auto& d : *devices) {
@@ -1071,6 +1206,85 @@ int cmd_report(Context& ctx, const Options& opts) {
                           d.queue_depth ? std::to_string(*d.queue_depth) : "-"));
   }
   return kExitOk;
+}
+
+// ---- a kiosk's USB export ----
+
+// Takes in what `cate-kiosk export --usb` wrote: opened with the server's identity, the kiosk
+// proven by the credential sealed inside (as a push proves it by its token), and every batch
+// stored through the sync store exactly as a network push is, so a record the server already
+// holds is a duplicate and changes nothing, whichever way it came first.
+int cmd_import_usb(Context& ctx, const Options& opts) {
+  if (opts.positional.size() != 1)
+    return usage_error("import-usb needs the FILE a kiosk wrote to the USB stick (cate-kiosk export --usb)");
+  const std::string& path = opts.positional[0];
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return fail("{} is a folder: name the export file in it", path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail("cannot read {}: {}", path, std::strerror(errno));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto identity = ctx.store->server_identity(/*create=*/false);
+  if (!identity) return fail("{}", identity.error());
+  if (!*identity)
+    return fail("{}: this office's server has no identity key yet, so no kiosk can have sealed a file to it", path);
+  auto usb = read_usb_export(text, **identity);
+  if (!usb) return fail("{}: {}; nothing was stored", path, usb.error());
+  auto sync = open_sync_store(ctx, opts);
+  if (!sync) return fail("{}", sync.error());
+  const std::int64_t now_ms = ctx.now * 1000;
+  std::string device = usb->device_id;
+  if (!usb->device_token.empty()) {
+    auto d = (*sync)->device_for_token(usb->device_token);
+    if (!d) return fail("{}", d.error());
+    if (!*d || (*d)->device_id != usb->device_id)
+      return fail("{}: the kiosk's credential in it is not one this server knows (the kiosk was enrolled again, "
+                  "or the file was made for another office); nothing was stored",
+                  path);
+    if ((*d)->revoked_at_ms)
+      return fail("{}: it comes from \"{}\", which the office has revoked; nothing was stored", path, (*d)->name);
+  } else if (!opts.has("accept-unenrolled")) {
+    return fail("{}: the kiosk that wrote it ({}) is not enrolled, so nothing proves it is one of the office's; if "
+                "staff brought the stick from that kiosk, run again with --accept-unenrolled; nothing was stored",
+                path, device);
+  }
+  const std::size_t count = usb->record_count();
+  std::size_t stored = 0, duplicate = 0, refused = 0;
+  std::map<std::string, std::size_t> reasons;
+  UsbReceipt receipt{device, now_ms, {}};
+  for (auto& batch : usb->batches) {
+    // The time the stick took to arrive cannot be told from a clock error: a record that came
+    // on a stick is taken at the kiosk's own clock (no skew correction).
+    ReceivedBatch received{device, now_ms, now_ms, std::move(batch.records), batch.outbox_pending};
+    auto results = (*sync)->record_batch(received);
+    if (!results)
+      return fail("{}: stopped after {} stored and {} duplicate: {}; running it again is safe", path, stored,
+                  duplicate, results.error());
+    for (const auto& r : *results) {
+      // What the server now holds (or can never take) leaves the kiosk's outbox, as after a push.
+      if (r.status != wire::RecordStatus::Refused || r.permanent) receipt.record_ids.push_back(r.record_id);
+      if (r.status == wire::RecordStatus::Stored) ++stored;
+      else if (r.status == wire::RecordStatus::Duplicate) ++duplicate;
+      else {
+        ++refused;
+        ++reasons[r.reason];
+      }
+    }
+  }
+  std::string why;
+  for (const auto& [reason, n] : reasons) why += fmt::format("{}{} {}", why.empty() ? "" : ", ", n, reason);
+  say("{}: {} record{} from kiosk {}: {} stored, {} already held{}", path, count, count == 1 ? "" : "s", device, stored, duplicate,
+      refused ? fmt::format(", {} refused ({}); the kiosk keeps those and sends them when it syncs", refused, why)
+              : std::string());
+  if (auto out = opts.get("receipt")) {
+    if (auto w = write_file_atomically(*out, write_usb_receipt(receipt, **identity)); !w)
+      return fail("the records are stored, but the receipt could not be written: {}", w.error());
+    say("wrote the receipt {}: take it back to the kiosk (`cate-kiosk import-receipt {}`) so those records leave "
+        "its outbox",
+        *out, std::filesystem::path(*out).filename().string());
+  }
+  print_out(fmt::format(R"({{"device":"{}","records":{},"stored":{},"duplicate":{},"refused":{}}})", device, count,
+                        stored, duplicate, refused));
+  return refused ? kExitPartly : kExitOk;
 }
 
 int cmd_purge(Context& ctx, const Options& opts) {
@@ -1168,7 +1382,7 @@ const std::vector<Command>& commands() {
       {"init", {}, 0, false, cmd_init},
       {"key", {}, 2, true, cmd_key},
       {"meeting", {{"name"}, {"starts"}, {"ends"}}, 1, true, cmd_meeting},
-      {"rsvp", {{"meeting"}, {"first"}, {"last"}, {"email"}}, 2, true, cmd_rsvp},
+      {"rsvp", {{"meeting"}, {"first"}, {"last"}, {"email"}, {"rsvp"}}, 2, true, cmd_rsvp},
       {"ticket",
        {{"rsvp"}, {"format"}, {"out"}, {"scale"}, {"valid-from"}, {"valid-until"}, {"reissue", false}},
        0, true, cmd_ticket},
@@ -1177,15 +1391,16 @@ const std::vector<Command>& commands() {
       {"revoke", {{"ticket"}, {"rsvp"}}, 0, true, cmd_revoke},
       {"bundle", {{"meeting", true, true}, {"active"}, {"out"}}, 0, true, cmd_bundle},
       {"device", {{"url"}, {"expires-hours"}, {"png"}, {"text", false}, {"pg"}}, 2, true, cmd_device},
-      {"export", {{"meeting"}, {"out"}, {"pg"}}, 1, true, cmd_export},
+      {"export", {{"meeting"}, {"out"}, {"pg"}, {"form"}}, 1, true, cmd_export},
       {"report", {{"meeting"}, {"pg"}}, 0, true, cmd_report},
       {"purge", {{"older-than"}}, 0, true, cmd_purge},
       {"open-forms", {{"key"}}, 64, false, cmd_open_forms},
+      {"import-usb", {{"pg"}, {"accept-unenrolled", false}, {"receipt"}}, 1, true, cmd_import_usb},
   };
   return list;
 }
 
-int run(const std::string& db_path, const std::vector<std::string>& args) {
+int run(const std::string& db_path, const std::string& pg, const std::vector<std::string>& args) {
   const std::string& name = args.front();
   if (name == "help") {
     fmt::print(stdout, "{}", kUsage);
@@ -1203,6 +1418,8 @@ int run(const std::string& db_path, const std::vector<std::string>& args) {
   }
   Context ctx;
   ctx.db_path = opts->get("db").value_or(db_path);
+  ctx.pg = pg;
+  if (is_pg_address(ctx.db_path)) ctx.pg = ctx.db_path;
   ctx.now = static_cast<std::int64_t>(std::time(nullptr));
   if (command->needs_store)
     if (auto code = open_store(ctx)) return *code;
@@ -1214,12 +1431,16 @@ int run(const std::string& db_path, const std::vector<std::string>& args) {
 std::string usage_text() { return std::string(kUsage); }
 
 int run_command(const std::string& db_path, const std::vector<std::string>& args) {
+  return run_command(db_path, std::string(), args);
+}
+
+int run_command(const std::string& db_path, const std::string& pg, const std::vector<std::string>& args) {
   if (args.empty()) {
     fmt::print(stderr, "{}", kUsage);
     return kExitUsage;
   }
   try {
-    return run(db_path, args);
+    return run(db_path, pg, args);
   } catch (const std::exception& e) {
     return fail("stopped by an unexpected problem: {}", e.what());
   } catch (...) {

@@ -20,5 +20,8 @@ std::string usage_text();
 /// Runs one command (`args` start with its name) against the database at `db_path`. Prints IDs
 /// of what it made to stdout and messages to stderr; returns an ExitCode. Never throws.
 int run_command(const std::string& db_path, const std::vector<std::string>& args);
+/// The same with the office's data in PostgreSQL (`pg`, a libpq connection string; empty: the
+/// SQLite file at `db_path`).
+int run_command(const std::string& db_path, const std::string& pg, const std::vector<std::string>& args);
 
 }  // namespace cate::admin

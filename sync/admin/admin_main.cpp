@@ -10,6 +10,7 @@
 int main(int argc, char** argv) {
   using namespace cate::admin;
   std::string db_path;
+  std::string pg;  // the office's data in PostgreSQL
   if (const char* env = std::getenv("CATE_ADMIN_DB"); env && *env) db_path = env;
   else db_path = "cate-central.db";
 
@@ -27,6 +28,14 @@ int main(int argc, char** argv) {
       db_path = argv[++i];
     } else if (arg.rfind("--db=", 0) == 0 && arg.size() > 5) {
       db_path = arg.substr(5);
+    } else if (arg == "--pg") {
+      if (i + 1 >= argc || std::string(argv[i + 1]).empty()) {
+        std::fputs("cate-admin: --pg needs a PostgreSQL connection string (\"dbname=cate\")\n", stderr);
+        return kExitUsage;
+      }
+      pg = argv[++i];
+    } else if (arg.rfind("--pg=", 0) == 0 && arg.size() > 5) {
+      pg = arg.substr(5);
     } else {
       break;
     }
@@ -35,5 +44,5 @@ int main(int argc, char** argv) {
     std::fputs(usage_text().c_str(), stderr);
     return kExitUsage;
   }
-  return run_command(db_path, std::vector<std::string>(argv + i, argv + argc));
+  return run_command(db_path, pg, std::vector<std::string>(argv + i, argv + argc));
 }

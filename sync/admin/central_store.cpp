@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <fmt/format.h>
 
@@ -58,7 +59,74 @@ CREATE TABLE revocations (
   PRIMARY KEY (rsvp_id, serial)
 ) STRICT;
 )sql",
+    // Version 2: a change number on every row, so a pull can send only what changed since the
+    // kiosk's cursor. Triggers write it, so no code path can forget: every insert or update of a
+    // row takes the next number from office_change, and a removed RSVP leaves a tombstone.
+    R"sql(
+CREATE TABLE office_change (
+  epoch  TEXT NOT NULL,     -- 16 hex digits, random, made with this table: cursors from another database are not ours
+  seq    INTEGER NOT NULL   -- the newest change number; raised by the triggers below, read by cate-syncd's pull
+) STRICT;
+INSERT INTO office_change (epoch, seq) VALUES (lower(hex(randomblob(8))), 1);
+
+ALTER TABLE signing_keys ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 1;  -- change number of its last write (trigger)
+ALTER TABLE meetings     ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 1;  -- change number of its last write (trigger)
+ALTER TABLE rsvps        ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 1;  -- change number of its last write (trigger)
+ALTER TABLE revocations  ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 1;  -- change number of its last write (trigger)
+CREATE INDEX rsvps_by_change ON rsvps(change_seq);
+
+CREATE TABLE office_removal (
+  kind        TEXT NOT NULL,     -- 'rsvp'; written by the trigger when `rsvp remove` deletes one
+  id          TEXT NOT NULL,     -- the removed row's ID (16 hex digits)
+  meeting_id  TEXT,              -- its meeting, if any
+  change_seq  INTEGER NOT NULL   -- change number of the removal
+) STRICT;
+CREATE INDEX office_removal_by_change ON office_removal(change_seq);
+
+CREATE TRIGGER signing_keys_changed_on_insert AFTER INSERT ON signing_keys BEGIN
+  UPDATE office_change SET seq = seq + 1;
+  UPDATE signing_keys SET change_seq = (SELECT seq FROM office_change) WHERE key_id = NEW.key_id;
+END;
+CREATE TRIGGER signing_keys_changed_on_update AFTER UPDATE OF public_key, retired_at ON signing_keys BEGIN
+  UPDATE office_change SET seq = seq + 1;
+  UPDATE signing_keys SET change_seq = (SELECT seq FROM office_change) WHERE key_id = NEW.key_id;
+END;
+CREATE TRIGGER meetings_changed_on_insert AFTER INSERT ON meetings BEGIN
+  UPDATE office_change SET seq = seq + 1;
+  UPDATE meetings SET change_seq = (SELECT seq FROM office_change) WHERE meeting_id = NEW.meeting_id;
+END;
+CREATE TRIGGER meetings_changed_on_update AFTER UPDATE OF name, starts_at, ends_at ON meetings BEGIN
+  UPDATE office_change SET seq = seq + 1;
+  UPDATE meetings SET change_seq = (SELECT seq FROM office_change) WHERE meeting_id = NEW.meeting_id;
+END;
+CREATE TRIGGER rsvps_changed_on_insert AFTER INSERT ON rsvps BEGIN
+  UPDATE office_change SET seq = seq + 1;
+  UPDATE rsvps SET change_seq = (SELECT seq FROM office_change) WHERE rsvp_id = NEW.rsvp_id;
+END;
+CREATE TRIGGER rsvps_changed_on_update AFTER UPDATE OF meeting_id, first_name, last_name, email, serial ON rsvps BEGIN
+  UPDATE office_change SET seq = seq + 1;
+  UPDATE rsvps SET change_seq = (SELECT seq FROM office_change) WHERE rsvp_id = NEW.rsvp_id;
+END;
+CREATE TRIGGER rsvps_removed AFTER DELETE ON rsvps BEGIN
+  UPDATE office_change SET seq = seq + 1;
+  INSERT INTO office_removal (kind, id, meeting_id, change_seq)
+    VALUES ('rsvp', OLD.rsvp_id, OLD.meeting_id, (SELECT seq FROM office_change));
+END;
+CREATE TRIGGER revocations_changed_on_insert AFTER INSERT ON revocations BEGIN
+  UPDATE office_change SET seq = seq + 1;
+  UPDATE revocations SET change_seq = (SELECT seq FROM office_change)
+    WHERE rsvp_id = NEW.rsvp_id AND serial = NEW.serial;
+END;
+)sql",
 };
+// cate-syncd's identity key: the same table server_identity.cpp has always kept in this file.
+constexpr const char* kIdentitySchema = R"sql(
+CREATE TABLE IF NOT EXISTS sync_identity (  -- one row: cate-syncd's long-term identity key
+  secret_key    TEXT NOT NULL,              -- base64 Ed25519 secret key; signs every answer; never leaves this file
+  created_at_ms INTEGER NOT NULL            -- when it was made (first cate-syncd start or first device add)
+) STRICT
+)sql";
+
 constexpr int kMigrationCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == kCentralSchemaVersion);
 
@@ -400,6 +468,59 @@ class SqliteCentralStore final : public CentralStore {
     return out;
   }
 
+  std::string location() const override { return path_; }
+
+  StoreResult<bool> remove_rsvp(RsvpId rsvp) override {
+    if (auto r = exec("BEGIN IMMEDIATE"); !r) return Err{r.error()};
+    Stmt v(db_, "DELETE FROM revocations WHERE rsvp_id = ?1");
+    if (!v.ok()) return rollback("cannot remove the RSVP");
+    v.bind(1, rsvp.str());
+    if (v.step() != SQLITE_DONE) return rollback("cannot remove the RSVP");
+    Stmt d(db_, "DELETE FROM rsvps WHERE rsvp_id = ?1");
+    if (!d.ok()) return rollback("cannot remove the RSVP");
+    d.bind(1, rsvp.str());
+    if (d.step() != SQLITE_DONE) return rollback("cannot remove the RSVP");
+    bool removed = sqlite3_changes(db_) > 0;
+    if (auto r = exec("COMMIT"); !r) return rollback("cannot remove the RSVP");
+    return removed;
+  }
+
+  StoreResult<OfficeChanges> changes_since(std::int64_t since, std::int64_t ends_after) override {
+    // One read transaction: the change number and the rows are one snapshot.
+    if (auto r = exec("BEGIN"); !r) return Err{r.error()};
+    auto out = read_changes(since, ends_after);
+    sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    return out;
+  }
+
+  StoreResult<std::optional<SecretKey>> server_identity(bool create) override {
+    // The table cate-syncd has always used (server_identity.cpp): one row, made on first use.
+    if (auto r = exec(kIdentitySchema); !r) return Err{r.error()};
+    if (auto r = exec("BEGIN IMMEDIATE"); !r) return Err{r.error()};
+    Stmt q(db_, "SELECT secret_key FROM sync_identity LIMIT 1");
+    if (!q.ok()) return rollback("cannot read the server's identity key");
+    int rc = q.step();
+    if (rc == SQLITE_ROW) {
+      auto key = SecretKey::from_base64(q.text(0));
+      sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+      if (!key) return Err{fmt::format("{}: the server's identity key is damaged", path_)};
+      return std::optional<SecretKey>(*key);
+    }
+    if (rc != SQLITE_DONE) return rollback("cannot read the server's identity key");
+    if (!create) {
+      sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+      return std::optional<SecretKey>();
+    }
+    SecretKey fresh = SecretKey::generate();
+    Stmt ins(db_, "INSERT INTO sync_identity (secret_key, created_at_ms) VALUES (?1, ?2)");
+    if (!ins.ok()) return rollback("cannot keep the server's identity key");
+    ins.bind(1, fresh.base64());
+    ins.bind(2, static_cast<std::int64_t>(std::time(nullptr)) * 1000);
+    if (ins.step() != SQLITE_DONE) return rollback("cannot keep the server's identity key");
+    if (auto r = exec("COMMIT"); !r) return rollback("cannot keep the server's identity key");
+    return std::optional<SecretKey>(fresh);
+  }
+
  private:
   std::string error_text(std::string_view what) const {
     return fmt::format("{}: {} ({})", path_, what, sqlite3_errmsg(db_));
@@ -451,6 +572,57 @@ class SqliteCentralStore final : public CentralStore {
       }
     }
     return std::monostate{};
+  }
+
+  StoreResult<OfficeChanges> read_changes(std::int64_t since, std::int64_t ends_after) {
+    OfficeChanges out;
+    {
+      Stmt c(db_, "SELECT epoch, seq FROM office_change");
+      if (!c.ok() || c.step() != SQLITE_ROW) return Err{error_text("cannot read the change count")};
+      out.epoch = c.text(0);
+      out.seq = c.integer(1);
+    }
+    Stmt m(db_, "SELECT meeting_id, name, starts_at, ends_at FROM meetings "
+                "WHERE change_seq > ?1 AND ends_at >= ?2 ORDER BY starts_at, rowid");
+    if (!m.ok()) return Err{error_text("cannot read the meetings")};
+    m.bind(1, since);
+    m.bind(2, ends_after);
+    int rc;
+    while ((rc = m.step()) == SQLITE_ROW) out.meetings.push_back(meeting_from(m));
+    if (rc != SQLITE_DONE) return Err{error_text("cannot read the meetings")};
+    Stmt r(db_, "SELECT r.rsvp_id, r.meeting_id, r.first_name, r.last_name, r.email, r.serial, r.created_at "
+                "FROM rsvps r JOIN meetings m ON m.meeting_id = r.meeting_id "
+                "WHERE r.change_seq > ?1 AND m.ends_at >= ?2 ORDER BY r.created_at, r.rowid");
+    if (!r.ok()) return Err{error_text("cannot read the RSVPs")};
+    r.bind(1, since);
+    r.bind(2, ends_after);
+    while ((rc = r.step()) == SQLITE_ROW) {
+      auto rec = rsvp_from(r);
+      if (!rec) return Err{rec.error()};
+      out.rsvps.push_back(rec->rsvp);
+    }
+    if (rc != SQLITE_DONE) return Err{error_text("cannot read the RSVPs")};
+    Stmt v(db_, "SELECT v.rsvp_id, v.serial, v.revoked_at FROM revocations v "
+                "JOIN rsvps r ON r.rsvp_id = v.rsvp_id JOIN meetings m ON m.meeting_id = r.meeting_id "
+                "WHERE v.change_seq > ?1 AND m.ends_at >= ?2 ORDER BY v.revoked_at, v.rowid");
+    if (!v.ok()) return Err{error_text("cannot read the revocations")};
+    v.bind(1, since);
+    v.bind(2, ends_after);
+    while ((rc = v.step()) == SQLITE_ROW) {
+      auto rev = revocation_from(v);
+      if (!rev) return Err{rev.error()};
+      out.revocations.push_back(*rev);
+    }
+    if (rc != SQLITE_DONE) return Err{error_text("cannot read the revocations")};
+    if (since > 0) {
+      Stmt t(db_, "SELECT id FROM office_removal WHERE kind = 'rsvp' AND change_seq > ?1 ORDER BY change_seq");
+      if (!t.ok()) return Err{error_text("cannot read the removals")};
+      t.bind(1, since);
+      while ((rc = t.step()) == SQLITE_ROW)
+        if (auto id = RsvpId::parse(t.text(0))) out.removed_rsvps.push_back(*id);
+      if (rc != SQLITE_DONE) return Err{error_text("cannot read the removals")};
+    }
+    return out;
   }
 
   StoreResult<std::vector<SigningKeyRecord>> read_keys(const char* sql) {

@@ -1,7 +1,9 @@
 #pragma once
 /// @brief The office's central store: signing keys, meetings, RSVPs with their current ticket
-/// serial, and revoked tickets. An interface, so the embedded SQLite store and the PostgreSQL
-/// one (cate-syncd) are used the same way; errors are values with a message a person can act on.
+/// serial, revoked tickets, the server's identity key, and a change number on every row (so a
+/// pull can send only what changed). One interface over the embedded SQLite file
+/// (central_store.cpp) and PostgreSQL (central_store_pg.cpp); errors are values with a message a
+/// person can act on.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -54,12 +56,26 @@ struct CentralPurge {
   std::int64_t rsvps = 0;     ///< RSVPs wiped
 };
 
+/// What changed in the office's data after a change number (changes_since()). Every row of the
+/// office's tables carries the change number of its last write; a removed RSVP leaves a
+/// tombstone with one. Numbers only grow, one a write, in commit order.
+struct OfficeChanges {
+  std::string epoch;         ///< random ID of this database's change count: a cursor from another one is not ours
+  std::int64_t seq = 0;      ///< the newest change number: what the rows below are complete up to
+  std::vector<Meeting> meetings;          ///< meetings written after `since`
+  std::vector<Rsvp> rsvps;                ///< RSVPs written after `since`
+  std::vector<Revocation> revocations;    ///< revocations written after `since`
+  std::vector<RsvpId> removed_rsvps;      ///< RSVPs removed after `since` (cancelled)
+};
+
 class CentralStore {
  public:
   virtual ~CentralStore() = default;
 
   /// @brief The schema version of the opened store (after any migrations ran).
   virtual int schema_version() = 0;
+  /// @brief Where the store lives, for messages: the file's path, or "PostgreSQL (CONNINFO)".
+  virtual std::string location() const = 0;
 
   /// @brief Stores a new signing key, created at `now`; it becomes the current key.
   virtual StoreResult<SigningKeyRecord> add_signing_key(const SecretKey& key, std::int64_t now) = 0;
@@ -105,10 +121,23 @@ class CentralStore {
   /// `ended_before` (Unix seconds), in one transaction. The RSVPs themselves stay, so counts
   /// and check-ins still add up; their IDs say nothing about the person.
   virtual StoreResult<CentralPurge> purge_personal_data(std::int64_t ended_before) = 0;
+
+  /// @brief Removes an RSVP that was cancelled, with its revocations; it leaves a tombstone so a
+  /// kiosk pulling changes drops it too. False when there was no such RSVP.
+  virtual StoreResult<bool> remove_rsvp(RsvpId rsvp) = 0;
+
+  /// @brief What changed after change number `since` (0: everything), as one consistent
+  /// snapshot, limited to meetings that end at or after `ends_after` (Unix seconds) and their
+  /// RSVPs and revocations. Tombstones are not limited.
+  virtual StoreResult<OfficeChanges> changes_since(std::int64_t since, std::int64_t ends_after) = 0;
+
+  /// @brief cate-syncd's long-term identity key (server_identity.hpp), kept beside the signing
+  /// keys. Made on first use when `create`; otherwise none until something made it.
+  virtual StoreResult<std::optional<SecretKey>> server_identity(bool create) = 0;
 };
 
 /// The schema version this build writes; older stores are migrated when opened.
-inline constexpr int kCentralSchemaVersion = 1;
+inline constexpr int kCentralSchemaVersion = 2;
 
 enum class OpenMode {
   CreateIfMissing,  ///< make an empty store when there is no file
@@ -119,5 +148,12 @@ enum class OpenMode {
 /// (it holds secret keys), schema migrated to kCentralSchemaVersion.
 StoreResult<std::unique_ptr<CentralStore>> open_sqlite_central_store(
     const std::string& path, OpenMode mode = OpenMode::CreateIfMissing);
+
+/// Connects to PostgreSQL with a libpq connection string ("dbname=cate",
+/// "postgresql://cate@db/cate") and creates or migrates the office's tables there (a comment on
+/// every column: `\d+ rsvps` in psql). MustExist: tables not made yet is an error ("run
+/// `cate-admin --pg ... init` first"). Safe to call from several threads (calls take turns).
+StoreResult<std::unique_ptr<CentralStore>> open_pg_central_store(
+    const std::string& conninfo, OpenMode mode = OpenMode::CreateIfMissing);
 
 }  // namespace cate

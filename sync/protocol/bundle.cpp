@@ -62,6 +62,13 @@ json to_json(const Bundle& b) {
   for (const auto& r : b.revocations)
     j["revocations"].push_back({{"ticket", r.ticket.str()}, {"revoked_at", r.revoked_at}});
   if (b.active_meeting) j["active_meeting"] = b.active_meeting->str();
+  if (b.seal_key) j["seal_key"] = b.seal_key->base64();
+  if (b.delta) {
+    j["delta"] = true;
+    j["since"] = b.since;
+    j["removed_rsvps"] = json::array();
+    for (const auto& r : b.removed_rsvps) j["removed_rsvps"].push_back(r.str());
+  }
   return j;
 }
 
@@ -107,6 +114,24 @@ Bundle from_json(const json& j) {
     b.revocations.push_back({*t, need_int(revs[i], "revoked_at", w)});
   }
   if (j.contains("active_meeting")) b.active_meeting = need_id<MeetingId>(j, "active_meeting", "bundle");
+  if (j.contains("seal_key")) {
+    b.seal_key = PublicKey::from_base64(need_string(j, "seal_key", "bundle"));
+    if (!b.seal_key) throw BundleError{"bundle.seal_key is not a 32-byte base64 key"};
+  }
+  if (j.contains("delta")) {
+    if (!j["delta"].is_boolean()) throw BundleError{"bundle.delta is not true or false"};
+    b.delta = j["delta"].get<bool>();
+  }
+  if (b.delta) {
+    b.since = need_string(j, "since", "bundle");
+    const json& removed = need_array(j, "removed_rsvps");
+    for (std::size_t i = 0; i < removed.size(); ++i) {
+      if (!removed[i].is_string()) throw BundleError{"bundle.removed_rsvps[" + std::to_string(i) + "] is not text"};
+      auto id = RsvpId::parse(removed[i].get<std::string>());
+      if (!id) throw BundleError{"bundle.removed_rsvps[" + std::to_string(i) + "] is not a 16-digit hex ID"};
+      b.removed_rsvps.push_back(*id);
+    }
+  }
   return b;
 }
 

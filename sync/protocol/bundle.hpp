@@ -43,6 +43,13 @@ struct Bundle {
   std::vector<Rsvp> rsvps;
   std::vector<Revocation> revocations;
   std::optional<MeetingId> active_meeting;  ///< the meeting the kiosk should open on, if any
+  /// The server's identity key, if the office has one: forms are sealed to it (SYNC.md, "Sealed forms").
+  std::optional<PublicKey> seal_key;
+  /// A delta (a pull with a cursor the server knows): only what changed since `since`; the kiosk
+  /// merges it into its roster instead of replacing the roster of each meeting.
+  bool delta = false;
+  std::string since;                 ///< delta only: the cursor it follows
+  std::vector<RsvpId> removed_rsvps; ///< delta only: RSVPs the office removed since then
 };
 
 struct SignedBundle {

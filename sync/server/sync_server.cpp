@@ -24,11 +24,16 @@ bool is_loopback_address(std::string_view host) {
   return host == "127.0.0.1" || host == "::1" || host == "localhost";
 }
 
+// A pull cursor older than this gets everything again, not a delta: tombstones need not be kept
+// for ever, and a kiosk away that long starts clean.
+constexpr std::int64_t kMaxDeltaAgeMs = 30LL * 24 * 3600 * 1000;
+
 struct SyncServer::Impl {
   SyncStore& records;
   CentralStore& office;
   SyncServerConfig config;
-  RateLimiter limiter;
+  RateLimiter limiter;          // per device token
+  RateLimiter address_limiter;  // per address, for requests without a known token only
   std::mutex records_mutex;  // one SQLite connection: one batch at a time
   std::mutex office_mutex;
   httplib::Server http;
@@ -36,7 +41,11 @@ struct SyncServer::Impl {
   int port = 0;
 
   Impl(SyncStore& r, CentralStore& o, SyncServerConfig c)
-      : records(r), office(o), config(std::move(c)), limiter(config.requests_per_second, config.request_burst) {}
+      : records(r),
+        office(o),
+        config(std::move(c)),
+        limiter(config.requests_per_second, config.request_burst),
+        address_limiter(config.address_requests_per_second, config.address_request_burst) {}
 
   // -------------------------------------------------------------------------------------------
   // [SECTION] Helpers
@@ -62,16 +71,23 @@ struct SyncServer::Impl {
                     "application/json");
   }
 
-  /// The device behind the request's bearer token, or an error answer already written.
+  /// A request without a known device token: counted against its address. True when the
+  /// address has sent too many such requests (a 429 answer is then written).
+  bool address_over_limit(const httplib::Request& req, httplib::Response& res) {
+    if (address_limiter.allow(req.remote_addr, now_ms())) return false;
+    answer_error(res, 429, "rate_limited", "too many requests without a known device token from this address; "
+                 "try again shortly", true);
+    res.set_header("Retry-After", "1");
+    return true;
+  }
+
+  /// The device behind the request's bearer token, or an error answer already written. Only the
+  /// device's own bucket limits it: twenty kiosks behind one router do not share one.
   std::optional<SyncDevice> authenticate(const httplib::Request& req, httplib::Response& res) {
-    if (!limiter.allow("addr:" + req.remote_addr, now_ms())) {
-      answer_error(res, 429, "rate_limited", "too many requests from this address; try again shortly", true);
-      res.set_header("Retry-After", "1");
-      return std::nullopt;
-    }
     std::string auth = req.get_header_value("Authorization");
     constexpr std::string_view kBearer = "Bearer ";
     if (auth.size() <= kBearer.size() || auth.compare(0, kBearer.size(), kBearer) != 0) {
+      if (address_over_limit(req, res)) return std::nullopt;
       answer_error(res, 401, "unauthorized", "this request carries no device token; enrol the kiosk first", false);
       return std::nullopt;
     }
@@ -86,6 +102,7 @@ struct SyncServer::Impl {
       device = *d;
     }
     if (!device) {
+      if (address_over_limit(req, res)) return std::nullopt;
       answer_error(res, 401, "unauthorized", "the server does not know this device token; enrol the kiosk again",
                    false);
       return std::nullopt;
@@ -96,7 +113,7 @@ struct SyncServer::Impl {
                    false);
       return std::nullopt;
     }
-    if (!limiter.allow("device:" + device->device_id, now_ms())) {
+    if (!limiter.allow(device->device_id, now_ms())) {
       answer_error(res, 429, "rate_limited", "this kiosk is sending too often; it will try again shortly", true);
       res.set_header("Retry-After", "1");
       return std::nullopt;
@@ -126,11 +143,7 @@ struct SyncServer::Impl {
       line["status"] = res.status;
       log(std::move(line));
     };
-    if (!limiter.allow("addr:" + req.remote_addr, now_ms())) {
-      answer_error(res, 429, "rate_limited", "too many requests from this address; try again shortly", true);
-      res.set_header("Retry-After", "1");
-      return finish();
-    }
+    if (address_over_limit(req, res)) return finish();
     if (!config.identity) {
       answer_error(res, 503, "no_identity", "this server has no identity key and cannot enrol kiosks", false);
       return finish();
@@ -235,7 +248,7 @@ struct SyncServer::Impl {
       return finish();
     }
     ReceivedBatch batch{device->device_id, msg->device_clock_ms, now_ms(), std::move(msg->records),
-                        msg->outbox_pending};
+                        msg->outbox_pending, config.identity ? &*config.identity : nullptr};
     StoreResult<std::vector<wire::RecordResult>> results = std::vector<wire::RecordResult>{};
     {
       std::lock_guard lock(records_mutex);
@@ -264,10 +277,33 @@ struct SyncServer::Impl {
 
   // -------------------------------------------------------------------------------------------
   // [SECTION] Pull
-  // A pull carries, as one bundle signed by the office's current key, every meeting that has not
-  // ended more than a day ago, with its whole roster and its revocations, and every key in use.
-  // The cursor is "<server ms>.<digest of that content>": the same content again is "unchanged".
+  // A pull carries one bundle signed by the office's current key. With no cursor, or one this
+  // server cannot continue from, it is everything: every meeting that has not ended more than a
+  // day ago, with its whole roster and its revocations, and every key in use. With a cursor it
+  // issued, it is a delta: only the meetings, RSVPs, revocations and removals written since, and
+  // every key in use; nothing written since is "unchanged". The cursor is
+  // "<server ms>.<epoch>.<change number>" (SYNC.md, "Download").
   // -------------------------------------------------------------------------------------------
+  struct PullCursor {
+    std::int64_t ms = 0;
+    std::string epoch;
+    std::int64_t seq = 0;
+  };
+  static std::optional<PullCursor> parse_pull_cursor(const std::string& text) {
+    auto a = text.find('.');
+    auto b = a == std::string::npos ? a : text.find('.', a + 1);
+    if (b == std::string::npos) return std::nullopt;
+    PullCursor c;
+    c.epoch = text.substr(a + 1, b - a - 1);
+    auto number = [](const std::string& t, std::int64_t& out) {
+      if (t.empty() || t.size() > 18 || t.find_first_not_of("0123456789") != std::string::npos) return false;
+      out = std::stoll(t);
+      return true;
+    };
+    if (!number(text.substr(0, a), c.ms) || !number(text.substr(b + 1), c.seq) || c.epoch.empty()) return std::nullopt;
+    return c;
+  }
+
   void pull(const httplib::Request& req, httplib::Response& res) {
     nlohmann::json line = {{"event", "pull"}, {"remote", req.remote_addr}};
     auto device = authenticate(req, res);
@@ -281,32 +317,31 @@ struct SyncServer::Impl {
       std::lock_guard lock(records_mutex);
       (void)records.saw_device(device->device_id, now);  // "last seen" only: a failure here stops nothing
     }
+    // A cursor this server issued, from this database, not from its future, not too old: a delta.
+    const std::string asked = req.get_param_value("cursor");
+    std::optional<PullCursor> since = parse_pull_cursor(asked);
+    if (since && (since->ms > now || now - since->ms > kMaxDeltaAgeMs)) since.reset();
     Bundle b;
     std::optional<SigningKeyRecord> signer;
     std::string failure;
+    std::string full_reason = asked.empty() ? "no cursor" : "unknown cursor";
+    OfficeChanges changes;
     {
       std::lock_guard lock(office_mutex);
       auto key = office.current_signing_key();
       auto keys = office.signing_keys();
-      auto meetings = office.meetings();
-      if (!key || !keys || !meetings) {
-        failure = !key ? key.error() : !keys ? keys.error() : meetings.error();
+      auto got = office.changes_since(since ? since->seq : 0, now / 1000 - 86400);
+      if (got && since && (got->epoch != since->epoch || since->seq > got->seq)) {
+        since.reset();  // another database, or one restored from an older backup: everything
+        got = office.changes_since(0, now / 1000 - 86400);
+      }
+      if (!key || !keys || !got) {
+        failure = !key ? key.error() : !keys ? keys.error() : got.error();
       } else {
         signer = *key;
         for (const auto& k : *keys)
           if (!k.retired_at) b.keys.push_back(k.public_key);
-        for (const auto& m : *meetings) {
-          if (m.ends_at < now / 1000 - 86400) continue;
-          b.meetings.push_back(m);
-          auto rs = office.rsvps_for_meeting(m.id);
-          auto rv = office.revocations_for_meeting(m.id);
-          if (!rs || !rv) {
-            failure = !rs ? rs.error() : rv.error();
-            break;
-          }
-          for (const auto& r : *rs) b.rsvps.push_back(r.rsvp);
-          for (const auto& r : *rv) b.revocations.push_back(r);
-        }
+        changes = std::move(*got);
       }
     }
     if (!failure.empty()) {
@@ -315,30 +350,28 @@ struct SyncServer::Impl {
       answer_error(res, 503, "no_signing_key", "the office has no signing key in use; run cate-admin key new",
                    true);
     } else {
-      // Digest of the content without its creation time: unchanged content, unchanged digest.
-      unsigned char h[8];
-      std::string unsigned_body;
-      {
-        Bundle copy = b;
-        copy.created_at = 0;
-        unsigned_body = write_bundle(copy, signer->secret_key);
-      }
-      crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(unsigned_body.data()),
-                         unsigned_body.size(), nullptr, 0);
-      char hex[17];
-      sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-      std::string digest = hex;
-      std::string asked = req.get_param_value("cursor");
-      auto dot = asked.find('.');
-      bool unchanged = dot != std::string::npos && asked.substr(dot + 1) == digest;
+      const bool unchanged = since && changes.seq == since->seq;
       b.created_at = now / 1000;
-      wire::PullResponse out{std::to_string(now) + "." + digest, now, unchanged,
-                             unchanged ? std::string() : write_bundle(b, signer->secret_key)};
+      b.meetings = std::move(changes.meetings);
+      b.rsvps = std::move(changes.rsvps);
+      b.revocations = std::move(changes.revocations);
+      if (config.identity) b.seal_key = config.identity->public_key();
+      if (since) {
+        b.delta = true;
+        b.since = asked;
+        b.removed_rsvps = std::move(changes.removed_rsvps);
+      }
+      std::string cursor = std::to_string(now) + "." + changes.epoch + "." + std::to_string(changes.seq);
+      wire::PullResponse out{cursor, now, unchanged, unchanged ? std::string() : write_bundle(b, signer->secret_key)};
       res.status = 200;
       res.set_content(wire::to_json(out), "application/json");
       line["unchanged"] = unchanged;
+      line["delta"] = b.delta;
+      if (!b.delta) line["full"] = full_reason;
       line["meetings"] = b.meetings.size();
       line["rsvps"] = b.rsvps.size();
+      line["revocations"] = b.revocations.size();
+      line["bytes"] = out.bundle.size();
     }
     line["status"] = res.status;
     log(std::move(line));

@@ -21,8 +21,12 @@ struct SyncServerConfig {
   std::string bind_address = "127.0.0.1";  ///< plain HTTP is served on loopback only (TLS comes later)
   int port = 0;                            ///< 0: any free port (see SyncServer::port())
   std::size_t max_body_bytes = 1 << 20;    ///< a larger request body is refused ("too_large", 413)
-  double requests_per_second = 20;         ///< per device: the token bucket's refill rate
-  double request_burst = 60;               ///< per device: the token bucket's size
+  double requests_per_second = 20;         ///< per device (its token): the token bucket's refill rate
+  double request_burst = 60;               ///< per device (its token): the token bucket's size
+  /// Per address, only for what carries no known device token: enrolment and requests with a
+  /// token the server does not know. Kiosks behind one router share an address, so it is coarse.
+  double address_requests_per_second = 2;
+  double address_request_burst = 40;
   int read_timeout_s = 5;                  ///< a request that stalls this long is dropped
   /// Where log lines go (one JSON object a line); null: standard error.
   std::function<void(std::string_view line)> log;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sync/admin/central_store.hpp"
+#include "sync/protocol/keys.hpp"
 #include "sync/protocol/wire.hpp"
 
 namespace cate {
@@ -35,6 +36,9 @@ struct ReceivedBatch {
   std::int64_t received_ms = 0;      ///< the server's clock when it took the batch in
   std::vector<wire::Record> records;
   std::int64_t outbox_pending = -1;  ///< records waiting on the device, as it said; -1: not said
+  /// The server's identity key, to open sealed forms with (SYNC.md, "Sealed forms"); null: forms
+  /// are kept on the kiosk ("no_identity", not permanent).
+  const SecretKey* identity = nullptr;
 };
 
 /// A device the office made with `cate-admin device add`: a name and a one-time token.
@@ -73,9 +77,11 @@ struct DeviceListing {
 /// What the server holds about one meeting, for `cate-admin report`.
 struct MeetingReport {
   std::int64_t checked_in = 0;  ///< distinct RSVPs checked in (the counted check-ins)
-  std::int64_t duplicates = 0;  ///< check-ins of an RSVP already checked in (another kiosk, later)
+  std::int64_t duplicates = 0;  ///< check-ins of an RSVP already checked in (another kiosk, later), not undone
+  std::int64_t undone = 0;      ///< check-ins staff undid
+  std::int64_t walk_ins = 0;    ///< walk-in forms taken at the meeting
   std::map<std::string, std::int64_t> refused_by_outcome;  ///< refused scans at the meeting, by outcome
-  std::map<std::string, std::int64_t> records_by_device;   ///< check-ins and refused scans of the meeting, by device ID
+  std::map<std::string, std::int64_t> records_by_device;   ///< check-ins, refused scans and forms of the meeting, by device ID
 };
 
 /// A check-in as the server holds it (for the report and the tests).
@@ -87,7 +93,22 @@ struct ServerCheckIn {
   std::int64_t original_ms = 0;  ///< device clock when the person was checked in
   std::int64_t received_ms = 0;  ///< server clock when it arrived
   std::int64_t skew_ms = 0;      ///< server clock minus device clock, at upload
-  bool counted = false;          ///< the first check-in of this RSVP for this meeting
+  bool counted = false;          ///< the first check-in of this RSVP for this meeting that was not undone
+  bool undone = false;           ///< staff undid it (an `undo` record names it)
+};
+
+/// A form as the server holds it, opened (for `cate-admin export forms` and the tests).
+struct ServerForm {
+  std::string record_id;
+  std::string device_id;
+  std::string form;                    ///< "walk_in", "ally_network", ...
+  std::int64_t form_version = 0;
+  std::optional<std::string> meeting;  ///< 16 hex digits; set for walk-ins
+  std::string language;
+  std::string answers;                 ///< the fields, a JSON object as text, in the kiosk's order
+  std::int64_t original_ms = 0;        ///< device clock when the person touched "Send"
+  std::int64_t received_ms = 0;
+  std::int64_t skew_ms = 0;
 };
 
 struct SyncCounts {
@@ -95,6 +116,8 @@ struct SyncCounts {
   std::int64_t check_ins = 0;     ///< check-in records, duplicates included
   std::int64_t attended = 0;      ///< check-ins that count (distinct RSVPs per meeting)
   std::int64_t refused_scans = 0; ///< refused-scan records
+  std::int64_t undos = 0;         ///< undo records
+  std::int64_t forms = 0;         ///< form records
 };
 
 class SyncStore {
@@ -132,6 +155,12 @@ class SyncStore {
   virtual StoreResult<std::vector<ServerCheckIn>> check_ins(std::string_view meeting_id) = 0;
   /// @brief Totals over every meeting.
   virtual StoreResult<SyncCounts> counts() = 0;
+  /// @brief Every form of this ID (of one meeting, when given), in the order they were made.
+  virtual StoreResult<std::vector<ServerForm>> forms(std::string_view form, std::optional<std::string> meeting) = 0;
+
+  /// @brief True when calls may come from several threads at once (each takes a connection of
+  /// its own); false when the caller must make them take turns.
+  virtual bool concurrent() const { return false; }
 };
 
 /// Opens the SQLite sync store at `path` (the central store's file may be shared: the sync

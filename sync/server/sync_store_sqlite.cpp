@@ -82,6 +82,32 @@ CREATE TABLE sync_enrolment (
 ALTER TABLE sync_device ADD COLUMN enrolled_at_ms INTEGER;  -- server clock when it traded an enrolment token; NULL if added by cate-syncd device add
 ALTER TABLE sync_device ADD COLUMN queue_depth INTEGER;     -- records waiting on the kiosk as it said at its last upload; NULL if never said
 )sql",
+    // Version 3: undone check-ins, and forms (opened from their sealed envelopes).
+    R"sql(
+ALTER TABLE sync_check_in ADD COLUMN undone_by TEXT;  -- record ID of the undo that undid it; NULL while it stands
+CREATE TABLE sync_undo (
+  record_id    TEXT PRIMARY KEY REFERENCES sync_record(record_id),  -- the upload it came in
+  device_id    TEXT NOT NULL,          -- the kiosk where staff undid the check-in
+  check_in_id  TEXT NOT NULL,          -- record ID of the check-in undone; it may arrive after the undo
+  meeting_id   TEXT NOT NULL,          -- 16 hex digits; the undo applies only to a check-in of this meeting
+  rsvp_id      TEXT NOT NULL,          -- 16 hex digits; and of this RSVP
+  original_ms  INTEGER NOT NULL        -- device clock when staff undid it
+) STRICT;
+CREATE INDEX sync_undo_by_check_in ON sync_undo(check_in_id);
+
+CREATE TABLE sync_form (
+  record_id     TEXT PRIMARY KEY REFERENCES sync_record(record_id),  -- the upload it came in
+  device_id     TEXT NOT NULL,         -- the kiosk the form was filled in on
+  form          TEXT NOT NULL,         -- the form's ID: walk_in, ally_network, community_network, ...
+  form_version  INTEGER NOT NULL,      -- the version of the form's definition the kiosk showed
+  meeting_id    TEXT,                  -- 16 hex digits; set for walk-ins, else the kiosk's active meeting if it said
+  language      TEXT NOT NULL,         -- the language the person used ('' when not said)
+  answers       TEXT NOT NULL,         -- the fields as typed, a JSON object, opened from the sealed envelope by cate-syncd
+  original_ms   INTEGER NOT NULL,      -- device clock when the person touched "Send"
+  received_ms   INTEGER NOT NULL       -- server clock when it arrived
+) STRICT;
+CREATE INDEX sync_form_by_form ON sync_form(form, meeting_id);
+)sql",
 };
 constexpr int kSyncSchemaVersion = static_cast<int>(sizeof kSyncMigrations / sizeof kSyncMigrations[0]);
 
@@ -356,16 +382,22 @@ class SqliteSyncStore final : public SyncStore {
   StoreResult<MeetingReport> meeting_report(std::string_view meeting_id) override {
     MeetingReport r;
     try {
-      Stmt c(db_, "SELECT coalesce(sum(counted), 0), coalesce(sum(1 - counted), 0) FROM sync_check_in "
-                  "WHERE meeting_id = ?");
+      Stmt c(db_, "SELECT coalesce(sum(counted), 0), coalesce(sum(counted = 0 AND undone_by IS NULL), 0), "
+                  "coalesce(sum(undone_by IS NOT NULL), 0), "
+                  "(SELECT count(*) FROM sync_form WHERE form = 'walk_in' AND meeting_id = ?1) "
+                  "FROM sync_check_in WHERE meeting_id = ?1");
       c.bind(1, meeting_id).step();
       r.checked_in = c.i64(0);
       r.duplicates = c.i64(1);
+      r.undone = c.i64(2);
+      r.walk_ins = c.i64(3);
       Stmt f(db_, "SELECT outcome, count(*) FROM sync_refused_scan WHERE meeting_id = ? GROUP BY outcome");
       f.bind(1, meeting_id);
       while (f.step()) r.refused_by_outcome[f.text(0)] = f.i64(1);
       Stmt d(db_, "SELECT device_id, count(*) FROM (SELECT device_id FROM sync_check_in WHERE meeting_id = ?1 "
-                  "UNION ALL SELECT device_id FROM sync_refused_scan WHERE meeting_id = ?1) GROUP BY device_id");
+                  "UNION ALL SELECT device_id FROM sync_refused_scan WHERE meeting_id = ?1 "
+                  "UNION ALL SELECT device_id FROM sync_undo WHERE meeting_id = ?1 "
+                  "UNION ALL SELECT device_id FROM sync_form WHERE meeting_id = ?1) GROUP BY device_id");
       d.bind(1, meeting_id);
       while (d.step()) r.records_by_device[d.text(0)] = d.i64(1);
     } catch (const SqlFault& f) {
@@ -391,10 +423,22 @@ class SqliteSyncStore final : public SyncStore {
       Stmt first(db_, "SELECT record_id, corrected_ms FROM sync_check_in "
                       "WHERE meeting_id = ? AND rsvp_id = ? AND counted = 1");
       Stmt uncount(db_, "UPDATE sync_check_in SET counted = 0 WHERE record_id = ?");
+      Stmt undone_by(db_, "SELECT min(record_id) FROM sync_undo WHERE check_in_id = ? AND meeting_id = ? "
+                          "AND rsvp_id = ?");
       Stmt ci(db_, "INSERT INTO sync_check_in(record_id, device_id, meeting_id, rsvp_id, serial, method, "
-                   "original_ms, corrected_ms, counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                   "original_ms, corrected_ms, counted, undone_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       Stmt rs(db_, "INSERT INTO sync_refused_scan(record_id, device_id, outcome, method, meeting_id, "
                    "original_ms) VALUES (?, ?, ?, ?, ?, ?)");
+      Stmt un(db_, "INSERT INTO sync_undo(record_id, device_id, check_in_id, meeting_id, rsvp_id, original_ms) "
+                   "VALUES (?, ?, ?, ?, ?, ?)");
+      Stmt target(db_, "SELECT counted FROM sync_check_in WHERE record_id = ? AND meeting_id = ? AND rsvp_id = ? "
+                       "AND undone_by IS NULL");
+      Stmt mark(db_, "UPDATE sync_check_in SET undone_by = ?, counted = 0 WHERE record_id = ?");
+      Stmt recount(db_, "UPDATE sync_check_in SET counted = 1 WHERE record_id = (SELECT record_id FROM sync_check_in "
+                        "WHERE meeting_id = ?1 AND rsvp_id = ?2 AND undone_by IS NULL "
+                        "ORDER BY corrected_ms, record_id LIMIT 1)");
+      Stmt fm(db_, "INSERT INTO sync_form(record_id, device_id, form, form_version, meeting_id, language, answers, "
+                   "original_ms, received_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
       for (const auto& r : b.records) {
         wire::RecordResult res{r.record_id, wire::RecordStatus::Stored, false, {}, {}};
         const std::string id = r.record_id.str();
@@ -406,12 +450,24 @@ class SqliteSyncStore final : public SyncStore {
         }
         std::optional<CheckInFact> check_in;
         std::optional<RefusedScanFact> refused;
+        std::optional<UndoFact> undo;
+        std::optional<FormFact> form;
+        const wire::RecordResult bad{r.record_id, wire::RecordStatus::Refused, true, "bad_payload", {}};
         if (r.kind == "check_in") {
           check_in = read_check_in(r.payload);
-          if (!check_in) res = {r.record_id, wire::RecordStatus::Refused, true, "bad_payload", {}};
+          if (!check_in) res = bad;
         } else if (r.kind == "refused_scan") {
           refused = read_refused_scan(r.payload);
-          if (!refused) res = {r.record_id, wire::RecordStatus::Refused, true, "bad_payload", {}};
+          if (!refused) res = bad;
+        } else if (r.kind == "undo") {
+          undo = read_undo(r.payload);
+          if (!undo) res = bad;
+        } else if (r.kind == "form") {
+          auto f = read_form(r.payload, b.identity);
+          if (f) form = std::move(*f);
+          else if (f.error() == FormRefusal::NoIdentity)
+            res = {r.record_id, wire::RecordStatus::Refused, false, "no_identity", {}};
+          else res = bad;
         } else {
           // A kind from a newer kiosk: kept there until this server learns it.
           res = {r.record_id, wire::RecordStatus::Refused, false, "unknown_kind", {}};
@@ -426,8 +482,15 @@ class SqliteSyncStore final : public SyncStore {
         if (check_in) {
           const std::int64_t corrected = r.original_ms + skew;
           bool counted = true;
+          // An undo that came before its check-in: the check-in arrives undone and counts for nothing.
+          undone_by.reset();
+          undone_by.bind(1, id).bind(2, check_in->meeting).bind(3, check_in->rsvp).step();
+          const std::optional<std::string> undone =
+              undone_by.is_null(0) ? std::nullopt : std::optional<std::string>(undone_by.text(0));
           first.reset();
-          if (first.bind(1, check_in->meeting).bind(2, check_in->rsvp).step()) {
+          if (undone) {
+            counted = false;
+          } else if (first.bind(1, check_in->meeting).bind(2, check_in->rsvp).step()) {
             // The earlier check-in counts, whichever arrived first; ties go to the smaller ID.
             std::string other = first.text(0);
             std::int64_t other_ms = first.i64(1);
@@ -438,17 +501,42 @@ class SqliteSyncStore final : public SyncStore {
               uncount.bind(1, other).step();
             }
           }
-          if (!counted) res.note = "attendance_duplicate";
+          if (!counted && !undone) res.note = "attendance_duplicate";
           ci.reset();
           ci.bind(1, id).bind(2, b.device_id).bind(3, check_in->meeting).bind(4, check_in->rsvp)
               .bind(5, check_in->serial).bind(6, check_in->method).bind(7, r.original_ms).bind(8, corrected)
-              .bind(9, std::int64_t{counted ? 1 : 0}).step();
+              .bind(9, std::int64_t{counted ? 1 : 0});
+          if (undone) ci.bind(10, *undone);
+          else ci.bind_null(10);
+          ci.step();
         } else if (refused) {
           rs.reset();
           rs.bind(1, id).bind(2, b.device_id).bind(3, refused->outcome).bind(4, refused->method);
           if (refused->meeting) rs.bind(5, *refused->meeting);
           else rs.bind_null(5);
           rs.bind(6, r.original_ms).step();
+        } else if (undo) {
+          un.reset();
+          un.bind(1, id).bind(2, b.device_id).bind(3, undo->check_in).bind(4, undo->meeting).bind(5, undo->rsvp)
+              .bind(6, r.original_ms).step();
+          // The check-in, if it is here and still stands, is undone; if it was the one that
+          // counted, the earliest check-in of that RSVP still standing counts instead.
+          target.reset();
+          if (target.bind(1, undo->check_in).bind(2, undo->meeting).bind(3, undo->rsvp).step()) {
+            const bool was_counted = target.i64(0) != 0;
+            mark.reset();
+            mark.bind(1, id).bind(2, undo->check_in).step();
+            if (was_counted) {
+              recount.reset();
+              recount.bind(1, undo->meeting).bind(2, undo->rsvp).step();
+            }
+          }
+        } else if (form) {
+          fm.reset();
+          fm.bind(1, id).bind(2, b.device_id).bind(3, form->form).bind(4, form->form_version);
+          if (form->meeting) fm.bind(5, *form->meeting);
+          else fm.bind_null(5);
+          fm.bind(6, form->language).bind(7, form->answers).bind(8, r.original_ms).bind(9, b.received_ms).step();
         }
         out.push_back(res);
       }
@@ -463,11 +551,12 @@ class SqliteSyncStore final : public SyncStore {
     std::vector<ServerCheckIn> out;
     try {
       Stmt q(db_, "SELECT c.record_id, c.device_id, c.meeting_id, c.rsvp_id, c.original_ms, r.received_ms, "
-                  "r.skew_ms, c.counted FROM sync_check_in c JOIN sync_record r USING (record_id) "
+                  "r.skew_ms, c.counted, c.undone_by IS NOT NULL FROM sync_check_in c JOIN sync_record r USING (record_id) "
                   "WHERE c.meeting_id = ? ORDER BY c.corrected_ms, c.record_id");
       q.bind(1, meeting_id);
       while (q.step())
-        out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.i64(4), q.i64(5), q.i64(6), q.i64(7) != 0});
+        out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.i64(4), q.i64(5), q.i64(6), q.i64(7) != 0,
+                       q.i64(8) != 0});
     } catch (const SqlFault& f) {
       return Err{"cannot read the check-ins: " + f.message};
     }
@@ -478,13 +567,36 @@ class SqliteSyncStore final : public SyncStore {
     SyncCounts c;
     try {
       Stmt q(db_, "SELECT (SELECT count(*) FROM sync_record), (SELECT count(*) FROM sync_check_in), "
-                  "(SELECT count(*) FROM sync_check_in WHERE counted = 1), (SELECT count(*) FROM sync_refused_scan)");
+                  "(SELECT count(*) FROM sync_check_in WHERE counted = 1), (SELECT count(*) FROM sync_refused_scan), "
+                  "(SELECT count(*) FROM sync_undo), (SELECT count(*) FROM sync_form)");
       q.step();
-      c = {q.i64(0), q.i64(1), q.i64(2), q.i64(3)};
+      c = {q.i64(0), q.i64(1), q.i64(2), q.i64(3), q.i64(4), q.i64(5)};
     } catch (const SqlFault& f) {
       return Err{"cannot count the records: " + f.message};
     }
     return c;
+  }
+
+  StoreResult<std::vector<ServerForm>> forms(std::string_view form, std::optional<std::string> meeting) override {
+    std::vector<ServerForm> out;
+    try {
+      Stmt q(db_, "SELECT f.record_id, f.device_id, f.form, f.form_version, f.meeting_id, f.language, f.answers, "
+                  "f.original_ms, f.received_ms, r.skew_ms FROM sync_form f JOIN sync_record r USING (record_id) "
+                  "WHERE f.form = ?1 AND (?2 IS NULL OR f.meeting_id = ?2) "
+                  "ORDER BY f.original_ms + r.skew_ms, f.record_id");
+      q.bind(1, form);
+      if (meeting) q.bind(2, *meeting);
+      else q.bind_null(2);
+      while (q.step()) {
+        ServerForm f{q.text(0), q.text(1), q.text(2), q.i64(3), std::nullopt, q.text(5), q.text(6),
+                     q.i64(7), q.i64(8), q.i64(9)};
+        if (!q.is_null(4)) f.meeting = q.text(4);
+        out.push_back(std::move(f));
+      }
+    } catch (const SqlFault& f) {
+      return Err{"cannot read the forms: " + f.message};
+    }
+    return out;
   }
 
  private:

@@ -7,8 +7,9 @@
 //   cate-syncd [--db FILE] [--pg CONNINFO] device revoke DEVICE_ID
 //
 // --db FILE is the office's SQLite database (meetings, RSVPs, keys: cate-admin's). The sync
-// tables live in it too, unless --pg (or --db postgresql://..., with the office's file then
-// given by --office FILE) puts them in PostgreSQL.
+// tables live in it too, unless --pg (or --db postgresql://...) puts them in PostgreSQL; then
+// the office's data is read from PostgreSQL as well (`cate-admin --pg`), unless a file is named
+// (--db FILE or --office FILE), which keeps the office's data in that file.
 #include <signal.h>
 
 #include <chrono>
@@ -33,8 +34,11 @@ int usage() {
                "       cate-syncd [STORES] device revoke DEVICE_ID\n"
                "STORES: --db FILE       the office's SQLite database (default office.db); the sync\n"
                "                        tables go in it too unless PostgreSQL is named\n"
-               "        --pg CONNINFO   the sync tables in PostgreSQL (\"dbname=cate\", \"postgresql://...\")\n"
-               "        --db postgresql://...  the same as --pg; the office's file is then --office FILE\n");
+               "        --pg CONNINFO   the sync tables and the office's data (cate-admin --pg) in PostgreSQL\n"
+               "                        (\"dbname=cate\", \"postgresql://...\")\n"
+               "        --db postgresql://...  the same as --pg\n"
+               "        --pg CONNINFO --office FILE (or --db FILE --pg CONNINFO): the sync tables in\n"
+               "                        PostgreSQL, the office's data in the SQLite file\n");
   return 2;
 }
 
@@ -47,14 +51,15 @@ std::int64_t now_ms() {
 
 int main(int argc, char** argv) {
   std::string db = "office.db";
+  bool office_file_named = false;  // --db FILE / --office FILE: the office's data stays in that file
   std::string pg;  // libpq connection string: the sync tables in PostgreSQL
   cate::SyncServerConfig config;
   std::vector<std::string> rest;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-    if (a == "--db") { auto v = value(); if (!v) return usage(); (cate::is_pg_address(v) ? pg : db) = v; }
-    else if (a == "--office") { auto v = value(); if (!v) return usage(); db = v; }
+    if (a == "--db") { auto v = value(); if (!v) return usage(); (cate::is_pg_address(v) ? pg : db) = v; office_file_named |= !cate::is_pg_address(v); }
+    else if (a == "--office") { auto v = value(); if (!v) return usage(); db = v; office_file_named = true; }
     else if (a == "--pg") { auto v = value(); if (!v) return usage(); pg = v; }
     else if (a == "--listen") { auto v = value(); if (!v) return usage(); config.bind_address = v; }
     else if (a == "--port") { auto v = value(); if (!v) return usage(); config.port = std::atoi(v); }
@@ -65,12 +70,13 @@ int main(int argc, char** argv) {
   // Serving needs the office's database (made by `cate-admin init`); enrolling only the sync tables.
   cate::StoreResult<std::unique_ptr<cate::CentralStore>> office = std::unique_ptr<cate::CentralStore>();
   if (rest.empty()) {
-    office = cate::open_sqlite_central_store(db, cate::OpenMode::MustExist);
+    office = pg.empty() || office_file_named ? cate::open_sqlite_central_store(db, cate::OpenMode::MustExist)
+                                             : cate::open_pg_central_store(pg, cate::OpenMode::MustExist);
     if (!office) { std::fprintf(stderr, "cate-syncd: %s\n", office.error().c_str()); return 1; }
     // The identity key signs every answer; kiosks enrolled by QR pin it.
-    auto identity = cate::load_or_create_server_identity(db);
+    auto identity = (*office)->server_identity(/*create=*/true);
     if (!identity) { std::fprintf(stderr, "cate-syncd: %s\n", identity.error().c_str()); return 1; }
-    config.identity = *identity;
+    config.identity = **identity;
   }
   auto records = pg.empty() ? cate::open_sqlite_sync_store(db) : cate::open_pg_sync_store(pg);
   if (!records) { std::fprintf(stderr, "cate-syncd: %s\n", records.error().c_str()); return 1; }

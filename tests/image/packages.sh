@@ -55,7 +55,7 @@ check cate-kiosk \
    libturbojpeg0 libfmt9 libcurl4 libegl1 libgles2 libgbm1 libgl1-mesa-dri fonts-noto-core libc6" \
   "/usr/bin/cate-kiosk /lib/systemd/system/cate-kiosk.service /lib/udev/rules.d/70-cate-kiosk.rules
    /etc/cate-kiosk/kiosk.env /usr/share/doc/cate-kiosk/copyright /usr/share/doc/cate-kiosk/changelog.Debian.gz" \
-  "postinst:adduser+--quiet+--system postinst:video+render+input postinst:deb-systemd-helper+enable
+  "postinst:adduser+--quiet+--system postinst:video+render+input+dialout postinst:deb-systemd-helper+enable
    prerm:deb-systemd-invoke+stop postrm:deb-systemd-helper+purge"
 
 check cate-server \

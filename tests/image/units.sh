@@ -18,7 +18,8 @@ trap 'rm -rf "$work"' EXIT
 name=$(basename "$unit")
 sed -e "s|/usr/bin/cate-kiosk|${CATE_KIOSK:?}|g" \
     -e "s|/usr/bin/cate-syncd|${CATE_SYNCD:?}|g" \
-    -e "s|/usr/bin/cate-admin|${CATE_ADMIN:?}|g" "$unit" > "$work/$name"
+    -e "s|/usr/bin/cate-admin|${CATE_ADMIN:?}|g" \
+    -e "s|/usr/lib/cate-kiosk/cate-wifi-setup|${CATE_WIFI_SETUP:-/usr/lib/cate-kiosk/cate-wifi-setup}|g" "$unit" > "$work/$name"
 
 case "$mode" in
   verify)

@@ -1,13 +1,19 @@
 #!/bin/bash
 # Bad input at the command line: hostile images, codes, bundles, stores and CSV files each get a
 # clear message a person can act on, nothing already accepted is lost, and nothing crashes.
-# CATE_KIOSK and CATE_ADMIN name the built programs.
+# CATE_KIOSK and CATE_ADMIN name the built programs. With --pg the office's database is
+# PostgreSQL (run it under tests/sync/with_postgres.sh, which sets PGHOST and PGDATABASE).
 set -uo pipefail
 : "${CATE_KIOSK:?}" "${CATE_ADMIN:?}"
-kiosk() { "$CATE_KIOSK" --store "$work/kiosk.db" "$@"; }
-admin() { "$CATE_ADMIN" --db "$work/office.db" "$@"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+office=(--db "$work/office.db")
+if [ "${1:-}" = "--pg" ]; then
+  [ -n "${PGHOST:-}" ] || { echo "--pg needs a PostgreSQL server: run this under tests/sync/with_postgres.sh"; exit 1; }
+  office=(--pg "dbname=${PGDATABASE:-cate}")
+fi
+kiosk() { "$CATE_KIOSK" --store "$work/kiosk.db" "$@"; }
+admin() { "$CATE_ADMIN" "${office[@]}" "$@"; }
 cd "$work"
 failures=0
 pass=0

@@ -37,8 +37,11 @@
 #include "kiosk/core/check_in.hpp"
 #include "kiosk/core/outbox.hpp"
 #include "kiosk/core/store.hpp"
+#include "kiosk/core/store_service.hpp"
+#include "kiosk/core/sync_scheduler.hpp"
 #include "sync/admin/central_store.hpp"
 #include "sync/client/sync_client.hpp"
+#include "sync/protocol/ids.hpp"
 #include "sync/protocol/wire.hpp"
 #include "sync/server/sync_server.hpp"
 #include "sync/server/sync_store.hpp"
@@ -396,6 +399,69 @@ TEST_CASE("check-ins made through the kiosk Store reach the server exactly once 
   CHECK(kiosk.client->progress().phase == SyncProgress::Phase::Done);
 }
 
+TEST_CASE("the kiosk syncs in the background: a dead server leaves records waiting with the error in words, then they go") {
+  Office office(20);
+  Kiosk kiosk(office);
+  for (int i = 0; i < 5; ++i) REQUIRE(kiosk.check_in(office, office.rsvps[i]) == ScanOutcome::CheckedIn);
+  // Enrolled, but at an address where nobody listens (the venue's network is down).
+  REQUIRE(kiosk.store->set_setting(kSyncServerSetting, "http://127.0.0.1:1").ok());
+  REQUIRE(kiosk.store->set_setting(kSyncTokenSetting, kiosk.token).ok());
+  const std::string path = kiosk.dir.path + "/kiosk.db";
+  kiosk.sync.reset();
+  kiosk.store.reset();  // the app's StoreService owns it from here
+
+  auto service = StoreService::start(path);
+  REQUIRE(service.ok());
+  std::atomic<int> changes{0};
+  SyncSchedule schedule;
+  schedule.after_record_ms = 50;
+  schedule.every_ms = 60'000;
+  schedule.backoff_base_ms = 100;
+  schedule.backoff_max_ms = 400;
+  schedule.connect_timeout_ms = 500;
+  schedule.request_timeout_ms = 2000;
+  SyncScheduler scheduler(**service, schedule, [&] { ++changes; });
+  // Waits (bounded) until `done` holds for the status.
+  auto wait_for = [&](auto done) {
+    for (int i = 0; i < 500; ++i) {
+      SyncStatus st = scheduler.status();
+      if (!st.running && done(st)) return st;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    FAIL("the background sync did not get there in 10 s");
+    return scheduler.status();
+  };
+
+  SyncStatus down = wait_for([](const SyncStatus& st) { return st.rounds >= 2; });  // it retries by itself
+  CHECK(down.enrolled);
+  CHECK(down.last_ok_ms == 0);
+  CHECK(down.pending == 5);
+  CHECK(!down.last_error.empty());
+  CHECK(down.next_try_ms > 0);
+  CHECK(changes.load() > 0);
+  CHECK(office.counts().check_ins == 0);
+
+  // The network comes back: staff touch Sync now.
+  REQUIRE((*service)->ask([&](Store& s) { return s.set_setting(kSyncServerSetting, office.url()); }).get().ok());
+  scheduler.sync_now();
+  SyncStatus up = wait_for([](const SyncStatus& st) { return st.last_ok_ms > 0; });
+  CHECK(up.pending == 0);
+  CHECK(up.last_error.empty());
+  CHECK(up.progress.phase == SyncProgress::Phase::Done);
+  CHECK(office.counts().check_ins == 5);
+
+  // A new check-in goes by itself soon after it is written.
+  const std::int64_t rounds = up.rounds;
+  auto outcome = (*service)->ask([&](Store& s) {
+    return check_in_code(s, office.code_for(office.rsvps[5]), {wall_ms(), CheckInMethod::Scanner}).outcome;
+  }).get();
+  REQUIRE(outcome == ScanOutcome::CheckedIn);
+  scheduler.record_written();
+  wait_for([&](const SyncStatus& st) { return st.rounds > rounds && st.pending == 0; });
+  CHECK(office.counts().check_ins == 6);
+  CHECK(office.counts().attended == 6);
+}
+
 TEST_CASE("a bad network that drops and delays and duplicates and truncates and loses answers still delivers every record once") {
   Office office(900, server_config(5000, 5000));
   const std::uint64_t seed = 20240605;
@@ -681,6 +747,44 @@ TEST_CASE("a kiosk sending too often is told to wait and its records stay and go
   }
   CHECK(kiosk.store->outbox_size() == 0);
   CHECK(office.counts().check_ins == 30);
+}
+
+TEST_CASE("twenty kiosks behind one address each have their own limit and only requests without a known token are limited per address") {
+  SyncServerConfig config = server_config(0.2, 3);  // slow refills: the test's own pace does not matter
+  config.address_requests_per_second = 0.1;
+  config.address_request_burst = 5;
+  Office office(3, config);
+  httplib::Client http("127.0.0.1", office.server->port());
+  http.set_read_timeout(5, 0);
+  std::vector<std::string> tokens;
+  for (int k = 0; k < 21; ++k) tokens.push_back(office.enrol(Uuid::v7_now().str()));
+  auto pull = [&](const std::string& token) {
+    auto r = http.Get("/v1/pull", {{"Authorization", "Bearer " + token}});
+    REQUIRE(r);
+    return r->status;
+  };
+  // Twenty kiosks at one address (a router): each may use its whole burst of 3.
+  for (int k = 0; k < 20; ++k)
+    for (int i = 0; i < 3; ++i) CHECK_MESSAGE(pull(tokens[k]) == 200, "kiosk " << k << ", request " << i);
+  // One more from a kiosk that used its burst: told to wait; the others were not slowed by it.
+  auto over = http.Get("/v1/pull", {{"Authorization", "Bearer " + tokens[7]}});
+  REQUIRE(over);
+  CHECK(over->status == 429);
+  CHECK(over->get_header_value("Retry-After") == "1");
+  CHECK(wire::parse_error_body(over->body)->code == "rate_limited");
+  // Unknown tokens from that address: the first five are told "unauthorized", then "rate_limited".
+  std::vector<int> unknown;
+  for (int i = 0; i < 7; ++i) unknown.push_back(pull("not-a-token-" + std::to_string(i)));
+  CHECK(std::count(unknown.begin(), unknown.begin() + 5, 401) == 5);
+  CHECK(unknown[5] == 429);
+  CHECK(unknown[6] == 429);
+  // Enrolment carries no device token: the same address bucket refuses it now.
+  auto enrol = http.Post("/v1/enrol", R"({"protocol":1,"type":"enrol_request","token":"X","device_id":"d","box_key":"AA=="})",
+                         "application/json");
+  REQUIRE(enrol);
+  CHECK(enrol->status == 429);
+  // A kiosk with a known token is still served from that address.
+  CHECK(pull(tokens[20]) == 200);
 }
 
 TEST_CASE("a server answering garbage or nobody listening gives an error in words and loses nothing") {

@@ -370,3 +370,95 @@ TEST_CASE("central store: a file that is not a database is refused with a messag
   REQUIRE_FALSE(store);
   CHECK(store.error().find(path) != std::string::npos);
 }
+
+TEST_CASE("central store: change numbers: a version 1 store is migrated, and every write, revocation and removal is tracked") {
+  TempDir dir;
+  const std::string path = dir.file("v1.db");
+  // A store as version 1 made it (its schema, kept here as it was released), with rows in it.
+  raw_exec(path, R"sql(
+CREATE TABLE signing_keys (key_id TEXT PRIMARY KEY, public_key TEXT NOT NULL, secret_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL, retired_at INTEGER) STRICT;
+CREATE TABLE meetings (meeting_id TEXT PRIMARY KEY, name TEXT NOT NULL, starts_at INTEGER NOT NULL,
+  ends_at INTEGER NOT NULL, created_at INTEGER NOT NULL, CHECK (ends_at > starts_at)) STRICT;
+CREATE TABLE rsvps (rsvp_id TEXT PRIMARY KEY, meeting_id TEXT NOT NULL REFERENCES meetings(meeting_id),
+  first_name TEXT NOT NULL, last_name TEXT NOT NULL, email TEXT NOT NULL,
+  serial INTEGER NOT NULL DEFAULT 1 CHECK (serial BETWEEN 1 AND 65535), created_at INTEGER NOT NULL) STRICT;
+CREATE INDEX rsvps_by_meeting ON rsvps(meeting_id);
+CREATE UNIQUE INDEX rsvps_email_per_meeting ON rsvps(meeting_id, lower(email)) WHERE email <> '';
+CREATE TABLE revocations (rsvp_id TEXT NOT NULL REFERENCES rsvps(rsvp_id), serial INTEGER NOT NULL,
+  revoked_at INTEGER NOT NULL, PRIMARY KEY (rsvp_id, serial)) STRICT;
+INSERT INTO meetings VALUES ('00000000000000a1', 'Member meeting', 1000, 2000, 900);
+INSERT INTO meetings VALUES ('00000000000000b2', 'Long ago', 100, 200, 50);
+INSERT INTO rsvps VALUES ('00000000000000c1', '00000000000000a1', 'Ana', 'G', 'ana@example.org', 1, 900);
+INSERT INTO rsvps VALUES ('00000000000000c2', '00000000000000a1', 'Marcus', 'J', '', 1, 900);
+INSERT INTO rsvps VALUES ('00000000000000c3', '00000000000000b2', 'Eli', '', '', 1, 60);
+INSERT INTO revocations VALUES ('00000000000000c2', 1, 950);
+PRAGMA user_version = 1;
+)sql");
+  auto store = open_ok(path);
+  CHECK(store->schema_version() == kCentralSchemaVersion);
+  const MeetingId meeting = *MeetingId::parse("00000000000000a1");
+
+  auto all = store->changes_since(0, 1500);  // meetings ending at or after 1500
+  REQUIRE(all.ok());
+  CHECK(all->epoch.size() == 16);
+  CHECK(all->meetings.size() == 1);  // "Long ago" ended before the window, and its RSVPs with it
+  CHECK(all->rsvps.size() == 2);
+  CHECK(all->revocations.size() == 1);
+  CHECK(all->removed_rsvps.empty());
+  const std::int64_t s0 = all->seq;
+  auto none = store->changes_since(s0, 1500);
+  REQUIRE(none.ok());
+  CHECK(none->seq == s0);
+  CHECK(none->meetings.empty());
+  CHECK(none->rsvps.empty());
+  CHECK(none->revocations.empty());
+
+  // A new RSVP: one change, just that row.
+  auto dana = store->add_rsvps(meeting, {{"Dana", "Lee", "dana@example.org"}}, 1200);
+  REQUIRE(dana.ok());
+  auto one = store->changes_since(s0, 1500);
+  REQUIRE(one.ok());
+  CHECK(one->seq == s0 + 1);
+  REQUIRE(one->rsvps.size() == 1);
+  CHECK(one->rsvps[0].id == dana->front().rsvp.id);
+  CHECK(one->meetings.empty());
+
+  // A reissued ticket: the RSVP (its serial) and the new revocation.
+  const RsvpId ana = *RsvpId::parse("00000000000000c1");
+  REQUIRE(store->reissue_ticket(ana, 1300).ok());
+  auto reissued = store->changes_since(one->seq, 1500);
+  REQUIRE(reissued.ok());
+  REQUIRE(reissued->rsvps.size() == 1);
+  CHECK(reissued->rsvps[0].id == ana);
+  REQUIRE(reissued->revocations.size() == 1);
+  CHECK(reissued->revocations[0].ticket.rsvp == ana);
+
+  // Purged names are a change too (a kiosk must lose them as well).
+  REQUIRE(store->purge_personal_data(2500).ok());
+  auto purged = store->changes_since(reissued->seq, 1500);
+  REQUIRE(purged.ok());
+  CHECK(purged->rsvps.size() == 3);
+  for (const auto& r : purged->rsvps) CHECK(r.first_name.empty());
+
+  // A removed RSVP leaves a tombstone; its revocation goes with it.
+  const RsvpId marcus = *RsvpId::parse("00000000000000c2");
+  auto removed = store->remove_rsvp(marcus);
+  REQUIRE(removed.ok());
+  CHECK(*removed);
+  CHECK(!*store->remove_rsvp(marcus));
+  auto gone = store->changes_since(purged->seq, 1500);
+  REQUIRE(gone.ok());
+  REQUIRE(gone->removed_rsvps.size() == 1);
+  CHECK(gone->removed_rsvps[0] == marcus);
+  CHECK(gone->rsvps.empty());
+  CHECK(!store->find_revocation(TicketRef{marcus, 1})->has_value());
+  // A whole read (since 0) has no tombstones: it replaces the roster anyway.
+  CHECK(store->changes_since(0, 1500)->removed_rsvps.empty());
+
+  // The epoch is the database's: the same after reopening; another file has another.
+  const std::string epoch = all->epoch;
+  store.reset();
+  CHECK(open_ok(path)->changes_since(0, 0)->epoch == epoch);
+  CHECK(open_ok(dir.file("other.db"))->changes_since(0, 0)->epoch != epoch);
+}

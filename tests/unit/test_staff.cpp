@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "kiosk/core/check_in_rules.hpp"
 #include "kiosk/core/staff_pin.hpp"
 #include "kiosk_fixture.hpp"
 
@@ -211,4 +212,41 @@ TEST_CASE("check-in by name, then undo: counts, undone_at_ms and the outbox's un
   auto no = f.store->check_in_rsvp(elsewhere.id, CheckInMethod::Staff, t);
   REQUIRE(no.ok());
   CHECK(no->outcome == ScanOutcome::OtherMeeting);
+}
+
+TEST_CASE("check-in without a ticket keeps the meeting's time and the office's revocations") {
+  KioskFixture f;
+  const std::int64_t early = (f.meeting.starts_at - kByNameMarginS - 60) * 1000;
+  const std::int64_t late = (f.meeting.ends_at + kByNameMarginS + 60) * 1000;
+  const auto before = f.store->outbox_size();
+  // The person themself ("This is me"): only around the meeting's own time.
+  CHECK(f.store->check_in_rsvp(f.rsvps[0].id, CheckInMethod::Typed, early)->outcome == ScanOutcome::NotYetValid);
+  CHECK(f.store->check_in_rsvp(f.rsvps[0].id, CheckInMethod::Typed, late)->outcome == ScanOutcome::Expired);
+  CHECK(f.store->outbox_size() == before);  // nothing recorded
+  // Staff see the person and decide: outside the window is theirs to allow.
+  CHECK(f.store->check_in_rsvp(f.rsvps[1].id, CheckInMethod::Staff, late)->outcome == ScanOutcome::CheckedIn);
+  // A withdrawn ticket sends the person to staff, and staff cannot check them in by name either.
+  const std::int64_t now = KioskFixture::kNow * 1000;
+  CHECK(f.store->check_in_rsvp(f.revoked.id, CheckInMethod::Typed, now)->outcome == ScanOutcome::Revoked);
+  CHECK(f.store->check_in_rsvp(f.revoked.id, CheckInMethod::Staff, now)->outcome == ScanOutcome::Revoked);
+  CHECK(f.store->outbox_size() == before + 1);
+  CHECK(f.store->counts(f.meeting.id)->checked_in == 1);
+  // Within the window the person checks in.
+  CHECK(f.store->check_in_rsvp(f.rsvps[0].id, CheckInMethod::Typed, now)->outcome == ScanOutcome::CheckedIn);
+}
+
+TEST_CASE("the by-name rule in order: meeting, revocation, already in, then the window") {
+  const MeetingId m = MeetingId::random(), other = MeetingId::random();
+  CheckInFacts f;
+  f.now_s = 1000 * 3600;
+  CHECK(decide_check_in_by_name(m, 0, 1, false, f) == ScanOutcome::NoActiveMeeting);
+  f.active_meeting = m;
+  CHECK(decide_check_in_by_name(other, f.now_s, f.now_s, false, f) == ScanOutcome::OtherMeeting);
+  const std::int64_t far = f.now_s + kByNameMarginS + 1;
+  CHECK(decide_check_in_by_name(m, far, far + 1, false, f) == ScanOutcome::NotYetValid);
+  CHECK(decide_check_in_by_name(m, far, far + 1, true, f) == ScanOutcome::CheckedIn);
+  f.already_checked_in = true;
+  CHECK(decide_check_in_by_name(m, far, far + 1, false, f) == ScanOutcome::AlreadyCheckedIn);
+  f.revoked = true;
+  CHECK(decide_check_in_by_name(m, f.now_s, f.now_s, true, f) == ScanOutcome::Revoked);
 }

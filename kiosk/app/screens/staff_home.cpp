@@ -1,8 +1,8 @@
 // Staff home: the active meeting and a picker among the kiosk's meetings, live counts (checked
 // in of RSVPs, refused scans, records waiting to sync), the latest check-ins with Undo, check-in
 // by name, device information, and Leave staff mode. Walk-ins and sign-ups are counted too; what
-// the kiosk offers and whether forms can be sealed are on their own screen (staff_forms.cpp). Everything shown is read by the store's
-// thread and read again every few seconds.
+// the kiosk offers and whether forms can be sealed are on their own screen (staff_forms.cpp).
+// Everything shown is read by the store's thread and read again every few seconds.
 #include "kiosk/app/screen.hpp"
 
 namespace cate::app {
@@ -33,9 +33,13 @@ class StaffHomeScreen final : public ScreenView {
 
     // Live counts, across the top.
     ImGui::PushFont(ui.fonts->heading);
+    ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(ui.tr("staff.checked_in", {{"n", std::to_string(s.counts.checked_in)},
                                                       {"total", std::to_string(s.counts.rsvps)}}).c_str());
     ImGui::PopFont();
+    // Forms and kiosk mode (what Welcome offers), at the right of the counts.
+    ImGui::SameLine(win.x - 15.0f * em);
+    if (ui.key("forms", ui.tr("staff.forms_title"), 13.5f, 2.4f, !s.busy)) out.push_back(GoTo{Screen::StaffForms});
     const std::string more = ui.tr("staff.refused", {{"n", std::to_string(s.counts.refused_scans)}}) + "  ·  " +
                              ui.tr("staff.outbox", {{"n", std::to_string(s.counts.outbox_pending)}}) + "  ·  " +
                              ui.tr("staff.forms_count", {{"walk_ins", std::to_string(s.counts.walk_ins)},
@@ -84,11 +88,12 @@ class StaffHomeScreen final : public ScreenView {
     ImGui::PopStyleColor();
 
     ImGui::SetCursorPosY(win.y - 4.2f * em);
-    ImGui::SetCursorPosX((win.x - 38.8f * em) * 0.5f);
-    if (ui.button("by_name", ui.tr("staff.check_in_by_name"), 19, false) && !s.busy)
-      out.push_back(GoTo{Screen::StaffCheckIn});
-    ImGui::SameLine(0, 0.8f * em);
-    if (ui.button("forms", ui.tr("staff.forms_title"), 19, false) && !s.busy) out.push_back(GoTo{Screen::StaffForms});
+    // Widths that leave room for the camera test at the right on a 1280-pixel-wide panel.
+    if (ui.button("by_name", ui.tr("staff.check_in_by_name"), 16, false) && !s.busy) out.push_back(GoTo{Screen::StaffCheckIn});
+    ImGui::SameLine(0, 0.8f * ui.em());
+    if (ui.button("sync", ui.tr("staff.sync"), 10, false) && !s.busy) out.push_back(GoTo{Screen::StaffSync});
+    ImGui::SetCursorPos({win.x - 12.5f * em, win.y - 4.2f * em});  // the camera test, bottom right
+    if (ui.key("camera_test", ui.tr("staff.camera_test"), 11.0f, 2.8f, !s.busy)) out.push_back(GoTo{Screen::StaffCamera});
   }
 };
 

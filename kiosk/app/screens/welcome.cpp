@@ -4,6 +4,11 @@
 // a keyboard) leads to the staff PIN. Never shows a name, a list, a count or an address.
 // What it offers follows the kiosk mode staff chose: meeting check-in, booth sign-up (the Ally
 // and Community Network forms), or both; forms only when the kiosk has a key to seal them to.
+// With a camera, the words move left and the live preview with its frame guide takes the right;
+// a "resources on your phone" QR code sits in the corner when the kiosk has a resources address.
+#include <algorithm>
+
+#include "kiosk/app/camera_panel.hpp"
 #include "kiosk/app/screen.hpp"
 
 namespace cate::app {
@@ -14,12 +19,18 @@ class WelcomeScreen final : public ScreenView {
  public:
   Screen id() const override { return Screen::Welcome; }
   bool takes_scans() const override { return true; }
+  bool shows_camera() const override { return true; }
 
   void draw(const AppState& state, const Ui& ui, Intents& out) override {
     const float em = ui.em();
     const ImVec2 win = ImGui::GetWindowSize();
 
-    // Top row: the coalition's name, and the language switch on the right.
+    // Top row: the coalition's mark and name, and the language switch on the right.
+    const ImVec2 mark = ImGui::GetCursorScreenPos();
+    const float mark_r = ui.fonts->heading->FontSize * 0.55f;
+    draw_logo(ui, {mark.x + mark_r, mark.y + ui.fonts->heading->FontSize * 0.5f}, mark_r);
+    ImGui::Dummy({2 * mark_r, 1});
+    ImGui::SameLine();
     ImGui::PushFont(ui.fonts->heading);
     ImGui::PushStyleColor(ImGuiCol_Text, ui.theme->accent);
     ImGui::TextUnformatted(ui.tr("app.name").c_str());
@@ -36,13 +47,11 @@ class WelcomeScreen final : public ScreenView {
     ImGui::NewLine();
 
     const FormsSetup& forms = state.forms;
+    const bool camera = forms.check_in() && camera_on_screen(state.devices);
     if (forms.check_in()) {
-      ImGui::SetCursorPosY(win.y * (forms.sign_up() ? 0.14f : 0.22f));
+      ImGui::SetCursorPosY(win.y * (camera || forms.sign_up() ? 0.13f : 0.22f));
       ui.centred_text(ui.fonts->display, ui.tr("welcome.title"), ui.theme->text, 38);
-      ImGui::Dummy(ui.em(0, 0.8f));
-      ui.centred_text(ui.fonts->heading, ui.tr("welcome.scan"), ui.theme->text, 30);
-      ImGui::Dummy(ui.em(0, 0.4f));
-      ui.centred_text(ui.fonts->body, ui.tr("welcome.scan_how"), ui.theme->muted, 28);
+      ImGui::Dummy(ui.em(0, camera ? 0.2f : 0.8f));
     } else {  // booth sign-up only
       ImGui::SetCursorPosY(win.y * 0.18f);
       ui.centred_text(ui.fonts->display, ui.tr("welcome.sign_up_title"), ui.theme->text, 38);
@@ -50,10 +59,31 @@ class WelcomeScreen final : public ScreenView {
       ui.centred_text(ui.fonts->heading, ui.tr(forms.sign_up() ? "welcome.sign_up_how" : "welcome.forms_off"),
                       ui.theme->text, 30);
     }
+    // The middle ends above the buttons: the sign-up row sits higher when both rows show.
+    const float bottom_em = forms.sign_up() && forms.check_in() ? 13.0f : 9.4f;
+    const float middle_h = std::max(4.0f * em, win.y - bottom_em * em - ImGui::GetCursorPosY());
+    if (camera) {  // the words on the left, the camera on the right
+      ImGui::BeginChild("words", {win.x * 0.5f, middle_h}, false,
+                        ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoScrollbar);
+      ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ui.em(0.8f, 0.3f));
+      ImGui::SetCursorPosY(middle_h * 0.12f);
+    }
+    if (forms.check_in()) {
+      ui.centred_text(ui.fonts->heading, ui.tr("welcome.scan"), ui.theme->text, 30);
+      ImGui::Dummy(ui.em(0, 0.4f));
+      ui.centred_text(ui.fonts->body, ui.tr(camera ? "camera.scan_how" : "welcome.scan_how"), ui.theme->muted, 28);
+    }
     if (!state.keyboard_code.text.empty()) {
       ImGui::Dummy(ui.em(0, 0.8f));
       ui.centred_text(ui.fonts->heading, ui.tr("welcome.reading"), ui.theme->accent, 30);
     }
+    if (camera) {
+      ImGui::PopStyleVar();
+      ImGui::EndChild();
+      ImGui::SameLine(0, 0.5f * em);
+      draw_camera_panel(state, ui, {win.x - ImGui::GetCursorPosX() - ImGui::GetStyle().WindowPadding.x, middle_h});
+    }
+    if (!state.config.resources_url.empty()) draw_resources(state.config.resources_url, ui, win);
 
     // The sign-up forms, side by side.
     if (forms.sign_up()) {
@@ -93,6 +123,30 @@ class WelcomeScreen final : public ScreenView {
     }
     if (staff_touched) out.push_back(GoTo{Screen::StaffPin});
   }
+
+ private:
+  /// "Resources on your phone": the coalition's public resources page as a QR code, bottom left.
+  void draw_resources(const std::string& url, const Ui& ui, ImVec2 win) {
+    if (url != qr_text_) {  // made once per address, not every frame
+      qr_text_ = url;
+      qr_ = make_qr(url);
+    }
+    if (!qr_) return;
+    const float em = ui.em(), side = 5.6f * em;
+    const ImVec2 back = ImGui::GetCursorPos();
+    ImGui::SetCursorPos({1.2f * em, win.y - side - 3.6f * em});
+    ImGui::PushTextWrapPos(1.2f * em + 9.0f * em);
+    ImGui::PushStyleColor(ImGuiCol_Text, ui.theme->muted);
+    ImGui::TextUnformatted(ui.tr("welcome.resources").c_str());
+    ImGui::PopStyleColor();
+    ImGui::PopTextWrapPos();
+    const ImVec2 wp = ImGui::GetWindowPos();
+    draw_qr(*qr_, {wp.x + 1.2f * em, wp.y + win.y - side - 1.0f * em}, side);
+    ImGui::SetCursorPos(back);
+  }
+
+  std::string qr_text_;             ///< the address the code below was made for
+  std::optional<QrModules> qr_;
 };
 
 }  // namespace
