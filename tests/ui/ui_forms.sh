@@ -115,8 +115,8 @@ question 4
 touch_button "Next"  # phone: optional
 question 5
 wait_for "CATE may contact me about future meetings"
-touch_button "[  ]  Yes"
-wait_for "[X]  Yes"
+touch_button "Yes"
+wait_for "Yes ] [x]"
 shot form-consent-en
 touch_button "Send"
 wait_for "screen=form_thanks" 10
@@ -178,7 +178,8 @@ question 9
 touch_button "Send"
 wait_for "Please tick “CATE may contact me about the Ally Network” to go on."
 shot form-consent-refused-en
-touch_button "[  ]  Yes"
+touch_button "Yes"
+wait_for "Yes ] [x]"
 touch_button "Send"
 wait_for "Thank you for joining the Ally Network!" 10
 wait_for "screen=welcome lang=en typed=0" 8
@@ -228,7 +229,8 @@ touch_button "Siguiente"  # Español was chosen for her: the language she reads 
 wait_for "Pregunta 9 de 9"
 wait_for "CATE puede contactarme sobre la Red Comunitaria"
 shot form-consent-es
-touch_button "[  ]  Sí"
+touch_button "Sí"
+wait_for "Sí ] [x]"
 touch_button "Enviar"
 wait_for "screen=form_thanks lang=es" 10
 wait_for "¡Gracias por unirse a la Red Comunitaria!"

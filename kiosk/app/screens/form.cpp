@@ -210,8 +210,17 @@ class FormScreen final : public ScreenView {
       ImGui::Dummy(ui.em(0, 0.6f));
       ImGui::SetCursorPosX((win.x - 14.0f * em) * 0.5f);
       const bool ticked = f.answers.ticked(f.page);
-      if (ui.toggle("form_tick", (ticked ? "[X]  " : "[  ]  ") + ui.tr("form.tick_yes"), ticked, 14.0f))
-        out.push_back(ChooseAnswer{0});
+      if (ui.toggle("form_tick", ui.tr("form.tick_yes"), ticked, 14.0f)) out.push_back(ChooseAnswer{0});
+      // The box at the button's left, with a check mark when ticked; "[x]" or "[ ]" in the text
+      // log, as Dear ImGui's own Checkbox logs itself.
+      const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+      const float side = 1.4f * em, inset = 0.25f * em;
+      const ImVec2 box{a.x + 1.0f * em, (a.y + b.y - side) * 0.5f};
+      const ImU32 ink = ticked ? ui.theme->button_text : ui.theme->text;
+      ImDrawList* dl = ImGui::GetWindowDrawList();
+      dl->AddRect(box, {box.x + side, box.y + side}, ink, 0.15f * em, 0, 0.12f * em);
+      if (ticked) ImGui::RenderCheckMark(dl, {box.x + inset, box.y + inset}, ink, side - 2 * inset);
+      ImGui::LogText(ticked ? " [x]" : " [ ]");
     } else {
       // Choices as big touch buttons, two to a row.
       ImGui::Dummy(ui.em(0, 0.4f));
