@@ -17,6 +17,7 @@ const char* screen_code(Screen screen) {
     case Screen::StaffSync: return "staff_sync";
     case Screen::Form: return "form";
     case Screen::FormThanks: return "form_thanks";
+    case Screen::StaffForms: return "staff_forms";
     case Screen::StaffCamera: return "staff_camera";
   }
   return "unknown";

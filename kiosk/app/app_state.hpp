@@ -31,17 +31,19 @@ enum class Screen {
   StaffCamera,   ///< staff mode: camera test (preview, the last code read, frames a second)
   Form,          ///< a walk-in or sign-up form, one question at a time (screens/form.cpp)
   FormThanks,    ///< the form was sealed and recorded: thank you
+  StaffForms,    ///< staff mode: what the kiosk offers (mode), whether forms can be sealed, counts
 };
 inline constexpr Screen kAllScreens[] = {Screen::Welcome,   Screen::Checking,    Screen::Result,
                                          Screen::FindRsvp,  Screen::StaffPin,    Screen::StaffHome,
                                          Screen::StaffCheckIn, Screen::StaffSync, Screen::StaffCamera,
-                                         Screen::Form,      Screen::FormThanks};
+                                         Screen::Form,      Screen::FormThanks,  Screen::StaffForms};
 /// "welcome", "checking", "result", "find_rsvp", "staff_pin", "staff_home", "staff_check_in",
-/// "staff_sync", "staff_camera", "form", "form_thanks"
+/// "staff_sync", "staff_camera", "form", "form_thanks", "staff_forms"
 const char* screen_code(Screen screen);
 /// The screens only staff past the PIN may see.
 inline bool is_staff_screen(Screen s) {
-  return s == Screen::StaffHome || s == Screen::StaffCheckIn || s == Screen::StaffSync || s == Screen::StaffCamera;
+  return s == Screen::StaffHome || s == Screen::StaffCheckIn || s == Screen::StaffSync || s == Screen::StaffCamera ||
+         s == Screen::StaffForms;
 }
 
 /// How the kiosk behaves; set from the command line (cate-kiosk --help).

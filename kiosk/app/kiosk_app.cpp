@@ -355,8 +355,9 @@ void KioskApp::go(Screen screen) {
   if (from != screen) update_devices(false);  // the camera reads (or not) for the new screen at once
   if (from != screen && screen == Screen::StaffPin) ask_pin_state();
   if (from != screen && screen == Screen::StaffHome) read_staff_view();
-  if (from != screen && (screen == Screen::Welcome || screen == Screen::FindRsvp || screen == Screen::StaffHome))
+  if (from != screen && (screen == Screen::Welcome || screen == Screen::FindRsvp || screen == Screen::StaffForms))
     read_forms_setup();
+  if (from != screen && screen == Screen::StaffForms) read_staff_view();  // the counts
 }
 
 // ---------------------------------------------------------------------------------------------

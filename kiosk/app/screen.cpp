@@ -24,6 +24,7 @@ ScreenRegistry make_screens() {
   r.add(make_staff_sync_screen());
   r.add(make_form_screen());
   r.add(make_form_thanks_screen());
+  r.add(make_staff_forms_screen());
   r.add(make_staff_camera_screen());
   return r;
 }

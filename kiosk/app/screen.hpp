@@ -48,6 +48,7 @@ std::unique_ptr<ScreenView> make_staff_home_screen();
 std::unique_ptr<ScreenView> make_staff_sync_screen();     // screens/staff_sync.cpp
 std::unique_ptr<ScreenView> make_form_screen();         // screens/form.cpp
 std::unique_ptr<ScreenView> make_form_thanks_screen();  // screens/form.cpp
+std::unique_ptr<ScreenView> make_staff_forms_screen();
 std::unique_ptr<ScreenView> make_staff_camera_screen();
 
 }  // namespace cate::app

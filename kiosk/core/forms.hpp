@@ -45,7 +45,7 @@ struct FormChoice {
 
 /// Most fields a form may have, and most choices a field may offer (big touch buttons).
 inline constexpr std::size_t kMaxFormFields = 16;
-inline constexpr std::size_t kMaxFieldChoices = 12;
+inline constexpr std::size_t kMaxFieldChoices = 8;  // two to a row, four rows: a screen without scrolling
 /// Bytes one text answer can hold (a field's max_length is in characters and may be less).
 inline constexpr std::size_t kFormTextCapacity = 1024;
 

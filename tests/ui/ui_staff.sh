@@ -186,6 +186,7 @@ wait_for "screen=welcome lang=en typed=0" $((STAFF_IDLE + 4))
 
 echo "== staff screens in Spanish (PIN from the physical keyboard)"
 touch_button "Español"
+wait_for "screen=welcome lang=es"
 touch_button "Personal"
 wait_for "screen=staff_pin lang=es"
 wait_for "PIN del personal"

@@ -104,6 +104,10 @@ TEST_CASE("a bad definition is a clear error naming the file and the field") {
   CHECK(definition_error(R"({"id":"x","version":1,"title":"T","thanks":"Th","require_one_of":[["a","nope"]],
           "fields":[{"id":"a","type":"email","label":"A"}]})")
             .find("require_one_of: no field 'nope'") != std::string::npos);
+  std::string nine = R"({"id":"x","version":1,"title":"T","thanks":"Th","fields":[{"id":"many","type":"choice",
+          "label":"Many","choices":[)";
+  for (int i = 0; i < 9; ++i) nine += std::string(i ? "," : "") + R"({"id":"c)" + std::to_string(i) + R"(","label":"C"})";
+  CHECK(definition_error(nine + "]}]}") == "forms/test.json: field 'many': at most 8 choices");
   CHECK(definition_error(R"({"id":"x","version":0,"title":"T","thanks":"Th","fields":[]})")
             .find("forms/test.json: 'version'") == 0);
   CHECK(definition_error(R"({"id":"x","version":1,"title":"T","thanks":"Th","fields":[

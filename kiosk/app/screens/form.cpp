@@ -141,9 +141,14 @@ class FormScreen final : public ScreenView {
     ImGui::PopFont();
     const std::string step = ui.tr("form.step", {{"n", std::to_string(f.page + 1)},
                                                  {"total", std::to_string(def.fields.size())}});
-    ImGui::SameLine(win.x - pad - 9.0f * em - ImGui::CalcTextSize(step.c_str()).x - 1.0f * em);
+    // The other language, for a person who would rather read the form in it.
+    const float switch_w = 7.5f;
+    ImGui::SameLine(win.x - pad - (9.0f + 0.6f + switch_w) * em - ImGui::CalcTextSize(step.c_str()).x - 1.0f * em);
     ImGui::AlignTextToFramePadding();
     ImGui::TextDisabled("%s", step.c_str());
+    ImGui::SameLine(win.x - pad - (9.0f + 0.6f + switch_w) * em);
+    const Language other = ui.language == Language::English ? Language::Spanish : Language::English;
+    if (ui.toggle("form_language", ui.tr("form.switch_language"), false, switch_w)) out.push_back(SetLanguage{other});
     ImGui::SameLine(win.x - pad - 9.0f * em);
     if (ui.key("form_cancel", ui.tr("form.cancel"), 9.0f, kNavH)) out.push_back(GoTo{Screen::Welcome});
     if (f.page == 0 && !def.intro.in(ui.language).empty()) {
@@ -205,8 +210,17 @@ class FormScreen final : public ScreenView {
       ImGui::Dummy(ui.em(0, 0.6f));
       ImGui::SetCursorPosX((win.x - 14.0f * em) * 0.5f);
       const bool ticked = f.answers.ticked(f.page);
-      if (ui.toggle("form_tick", (ticked ? "[X]  " : "[  ]  ") + ui.tr("form.tick_yes"), ticked, 14.0f))
-        out.push_back(ChooseAnswer{0});
+      if (ui.toggle("form_tick", ui.tr("form.tick_yes"), ticked, 14.0f)) out.push_back(ChooseAnswer{0});
+      // The box at the button's left, with a check mark when ticked; "[x]" or "[ ]" in the text
+      // log, as Dear ImGui's own Checkbox logs itself.
+      const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+      const float side = 1.4f * em, inset = 0.25f * em;
+      const ImVec2 box{a.x + 1.0f * em, (a.y + b.y - side) * 0.5f};
+      const ImU32 ink = ticked ? ui.theme->button_text : ui.theme->text;
+      ImDrawList* dl = ImGui::GetWindowDrawList();
+      dl->AddRect(box, {box.x + side, box.y + side}, ink, 0.15f * em, 0, 0.12f * em);
+      if (ticked) ImGui::RenderCheckMark(dl, {box.x + inset, box.y + inset}, ink, side - 2 * inset);
+      ImGui::LogText(ticked ? " [x]" : " [ ]");
     } else {
       // Choices as big touch buttons, two to a row.
       ImGui::Dummy(ui.em(0, 0.4f));

@@ -1,8 +1,8 @@
 // Staff home: the active meeting and a picker among the kiosk's meetings, live counts (checked
 // in of RSVPs, refused scans, records waiting to sync), the latest check-ins with Undo, check-in
-// by name, device information, and Leave staff mode. Also what the kiosk offers (meeting check-in,
-// booth sign-up, or both), whether forms can be sealed (and why not), walk-ins and sign-ups. Everything shown is read by the store's
-// thread and read again every few seconds.
+// by name, device information, and Leave staff mode. Walk-ins and sign-ups are counted too; what
+// the kiosk offers and whether forms can be sealed are on their own screen (staff_forms.cpp).
+// Everything shown is read by the store's thread and read again every few seconds.
 #include "kiosk/app/screen.hpp"
 
 namespace cate::app {
@@ -33,9 +33,13 @@ class StaffHomeScreen final : public ScreenView {
 
     // Live counts, across the top.
     ImGui::PushFont(ui.fonts->heading);
+    ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(ui.tr("staff.checked_in", {{"n", std::to_string(s.counts.checked_in)},
                                                       {"total", std::to_string(s.counts.rsvps)}}).c_str());
     ImGui::PopFont();
+    // Forms and kiosk mode (what Welcome offers), at the right of the counts.
+    ImGui::SameLine(win.x - 15.0f * em);
+    if (ui.key("forms", ui.tr("staff.forms_title"), 13.5f, 2.4f, !s.busy)) out.push_back(GoTo{Screen::StaffForms});
     const std::string more = ui.tr("staff.refused", {{"n", std::to_string(s.counts.refused_scans)}}) + "  ·  " +
                              ui.tr("staff.outbox", {{"n", std::to_string(s.counts.outbox_pending)}}) + "  ·  " +
                              ui.tr("staff.forms_count", {{"walk_ins", std::to_string(s.counts.walk_ins)},
@@ -55,27 +59,6 @@ class StaffHomeScreen final : public ScreenView {
         out.push_back(ChooseMeeting{m.id});
     }
     if (s.meetings.empty()) ImGui::TextUnformatted(ui.tr("staff.no_meetings").c_str());
-    // What Welcome offers, and whether forms can be sealed.
-    const FormsSetup& forms = state.forms;
-    ImGui::TextDisabled("%s", ui.tr("staff.mode").c_str());
-    const float mode_w = (col_w / em - 2.0f - 1.0f) / 3.0f;
-    for (KioskMode m : kAllKioskModes) {
-      if (m != KioskMode::CheckIn) ImGui::SameLine(0, 0.5f * em);
-      const std::string key = std::string("staff.mode.") + kiosk_mode_code(m);
-      const bool chosen = forms.read && forms.mode == m;
-      if (ui.toggle(key.c_str(), ui.tr(key), chosen, mode_w) && !chosen) out.push_back(SetKioskMode{m});
-    }
-    if (forms.read) {
-      ImGui::PushTextWrapPos(col_w - 1.0f * em);
-      if (forms.seal.key)
-        ImGui::TextUnformatted(ui.tr("staff.forms_on", {{"id", key_id_str(forms.seal.key->id())}}).c_str());
-      else
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ui.theme->accent), "%s",
-                           ui.tr(forms.seal.source == FormSealKey::Source::Damaged ? "staff.forms_off.damaged"
-                                                                                   : "staff.forms_off.none")
-                               .c_str());
-      ImGui::PopTextWrapPos();
-    }
     ImGui::EndChild();
 
     // Right: the latest check-ins, each with Undo.
@@ -105,9 +88,10 @@ class StaffHomeScreen final : public ScreenView {
     ImGui::PopStyleColor();
 
     ImGui::SetCursorPosY(win.y - 4.2f * em);
-    if (ui.button("by_name", ui.tr("staff.check_in_by_name"), 20, false) && !s.busy) out.push_back(GoTo{Screen::StaffCheckIn});
-    ImGui::SameLine(0, 1.5f * ui.em());
-    if (ui.button("sync", ui.tr("staff.sync"), 12, false) && !s.busy) out.push_back(GoTo{Screen::StaffSync});
+    // Widths that leave room for the camera test at the right on a 1280-pixel-wide panel.
+    if (ui.button("by_name", ui.tr("staff.check_in_by_name"), 16, false) && !s.busy) out.push_back(GoTo{Screen::StaffCheckIn});
+    ImGui::SameLine(0, 0.8f * ui.em());
+    if (ui.button("sync", ui.tr("staff.sync"), 10, false) && !s.busy) out.push_back(GoTo{Screen::StaffSync});
     ImGui::SetCursorPos({win.x - 12.5f * em, win.y - 4.2f * em});  // the camera test, bottom right
     if (ui.key("camera_test", ui.tr("staff.camera_test"), 11.0f, 2.8f, !s.busy)) out.push_back(GoTo{Screen::StaffCamera});
   }
