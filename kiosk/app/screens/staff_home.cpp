@@ -80,10 +80,13 @@ class StaffHomeScreen final : public ScreenView {
     ImGui::TextUnformatted(ui.tr("staff.store", {{"path", state.config.store_path}}).c_str());
     ImGui::PopStyleColor();
 
-    ImGui::SetCursorPosY(win.y - 4.2f * em);
-    if (ui.button("by_name", ui.tr("staff.check_in_by_name"), 20) && !s.busy) out.push_back(GoTo{Screen::StaffCheckIn});
-    ImGui::SetCursorPos({win.x - 12.5f * em, win.y - 4.2f * em});  // the camera test, bottom right
-    if (ui.key("camera_test", ui.tr("staff.camera_test"), 11.0f, 2.8f, !s.busy)) out.push_back(GoTo{Screen::StaffCamera});
+    // Check-in by name and the camera test, side by side, centred.
+    const float by_name_w = 20.0f, camera_w = 9.0f, gap = ImGui::GetStyle().ItemSpacing.x / em;
+    ImGui::SetCursorPos({(win.x - (by_name_w + gap + camera_w) * em) * 0.5f, win.y - 4.2f * em});
+    if (ui.button("by_name", ui.tr("staff.check_in_by_name"), by_name_w, false) && !s.busy)
+      out.push_back(GoTo{Screen::StaffCheckIn});
+    ImGui::SameLine();
+    if (ui.key("camera_test", ui.tr("staff.camera_test"), camera_w, 2.8f, !s.busy)) out.push_back(GoTo{Screen::StaffCamera});
   }
 };
 
