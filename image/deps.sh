@@ -15,7 +15,7 @@ BUILD="build-essential g++ cmake ninja-build pkg-config
        libsdl2-dev libimgui-dev libstb-dev libsqlite3-dev libqrencode-dev libzxing-dev
        libsodium-dev libwebp-dev libturbojpeg0-dev libfmt-dev nlohmann-json3-dev
        libcurl4-openssl-dev libcpp-httplib-dev libpq-dev"
-TEST="doctest-dev clang sqlite3 jq postgresql-15 xvfb xauth xdotool imagemagick libzbar-dev systemd lintian"
+TEST="doctest-dev clang sqlite3 jq postgresql-15 xvfb xauth xdotool imagemagick python3 libzbar-dev systemd lintian"
 
 case "${1:-all}" in
   run) PKGS="$RUN" ;;
