@@ -16,6 +16,7 @@
 #include "kiosk/scan/decode.hpp"
 #include "platform/audio/chime.hpp"
 #include "platform/camera/file_source.hpp"
+#include "platform/camera/v4l2_camera.hpp"
 #include "sync/admin/qr_image.hpp"
 
 using namespace cate;
@@ -233,4 +234,21 @@ TEST_CASE("a QR code the app draws (libqrencode modules) is read back by ZXing")
         im.pixels[static_cast<std::size_t>(y) * side + x] = 0;
     }
   CHECK(decode_qr(im).text == url);
+}
+
+TEST_CASE("a device that is not a camera (/dev/null) is trouble with its reason, tried again, never a crash") {
+  V4l2Options v;
+  v.device = "/dev/null";
+  CameraFeedOptions feed;
+  feed.first_retry = 10ms;
+  feed.max_retry = 20ms;
+  CameraFeed cam(std::make_unique<V4l2Camera>(v), feed, {});
+  cam.set_scanning(true);
+  cam.set_previewing(true);
+  cam.start({});
+  REQUIRE(eventually([&] { return cam.report().state == CameraReport::State::Trouble; }, 2000ms));
+  CHECK(cam.report().problem.find("/dev/null") != std::string::npos);
+  std::this_thread::sleep_for(100ms);  // several tries later, still the same calm state
+  CHECK(cam.report().state == CameraReport::State::Trouble);
+  CHECK_FALSE(cam.take_preview().has_value());
 }
