@@ -93,6 +93,8 @@ measure welcome-idle --camera none
 measure welcome-idle-every-frame --camera none --render-every-frame
 measure welcome-camera-30fps --camera-folder frames/seq --camera-fps 30
 measure welcome-camera-30fps-every-frame --camera-folder frames/seq --camera-fps 30 --render-every-frame
+# The same camera with its picture drawn once a second: what reading the frames costs, nearly alone.
+measure welcome-camera-30fps-preview-1fps --camera-folder frames/seq --camera-fps 30 --preview-fps 1
 ratio() { awk -v a="$1" -v b="$2" '$1 == a {x = $2} $1 == b {y = $2} END {if (y > 0) printf "%.3f", x / y; else print "-"}' cpu.txt; }
 echo "CPU on change / every frame: idle $(ratio welcome-idle welcome-idle-every-frame)," \
      "camera $(ratio welcome-camera-30fps welcome-camera-30fps-every-frame)"
