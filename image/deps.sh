@@ -17,8 +17,8 @@ BUILD="build-essential g++ cmake ninja-build pkg-config
        libsdl2-dev libimgui-dev libstb-dev libsqlite3-dev libqrencode-dev libzxing-dev
        libsodium-dev libwebp-dev libturbojpeg0-dev libfmt-dev nlohmann-json3-dev
        libcurl4-openssl-dev libcpp-httplib-dev libpq-dev"
-TEST="doctest-dev clang sqlite3 jq openssl postgresql-15 xvfb xauth xdotool imagemagick libzbar-dev systemd
-      lintian wpasupplicant"
+TEST="doctest-dev clang sqlite3 jq openssl postgresql-15 xvfb xauth xdotool imagemagick python3 libzbar-dev
+      systemd lintian wpasupplicant"
 
 case "${1:-all}" in
   list)

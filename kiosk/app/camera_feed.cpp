@@ -109,9 +109,15 @@ class FeedSource final : public FrameSource {
   /// Counts the frame, and keeps a preview copy while a screen shows it.
   void took(const Frame& frame) {
     const auto now = FrameClock::now();
-    const bool previewing = shared_->previewing.load();
+    // A preview copy only when the loop is to be woken for it: at most preview_fps a second.
+    bool due = false;
+    if (shared_->previewing.load()) {
+      std::lock_guard lock(shared_->mutex);
+      const auto every = std::chrono::duration<double>(1.0 / std::max(1.0, shared_->options.preview_fps));
+      due = now - shared_->last_wake >= every;
+    }
     std::optional<GreyImage> small;
-    if (previewing) small = preview_of(frame.image, shared_->options.preview_max_height);
+    if (due) small = preview_of(frame.image, shared_->options.preview_max_height);
     bool wake = false, changed = false;
     {
       std::lock_guard lock(shared_->mutex);
@@ -127,11 +133,8 @@ class FeedSource final : public FrameSource {
       s.report.problem.clear();
       if (small) {
         s.preview = PreviewFrame{std::move(*small), frame.sequence};
-        const auto every = std::chrono::duration<double>(1.0 / std::max(1.0, s.options.preview_fps));
-        if (now - s.last_wake >= every) {
-          s.last_wake = now;
-          wake = true;
-        }
+        s.last_wake = now;
+        wake = true;
       }
     }
     if ((wake || changed) && shared_->wake) shared_->wake();

@@ -28,7 +28,8 @@ void draw_camera_panel(const AppState& state, const Ui& ui, ImVec2 size) {
   if (trouble) {
     // Calm words for the person in front; staff read the camera's own words under them.
     ImGui::PushClipRect(at, end, true);
-    ImGui::SetCursorScreenPos({at.x + em, at.y + em});
+    ImGui::SetCursorScreenPos({at.x + em, at.y + 0.7f * em});
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ui.em(0.8f, 0.35f));
     ImGui::BeginGroup();  // new lines start at the panel's left edge, not the window's
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + box.x - 2 * em);
     ImGui::PushFont(ui.fonts->heading);
@@ -40,6 +41,7 @@ void draw_camera_panel(const AppState& state, const Ui& ui, ImVec2 size) {
     ImGui::PopStyleColor();
     ImGui::PopTextWrapPos();
     ImGui::EndGroup();
+    ImGui::PopStyleVar();
     ImGui::PopClipRect();
     ImGui::SetCursorScreenPos(corner);
     ImGui::Dummy(size);

@@ -29,6 +29,13 @@ bool parse_device_option(const std::vector<std::string>& args, std::size_t& i, D
       if (*end != '\0' || !(fps > 0) || fps > 120) why = "--camera-fps needs a number of frames a second (0 to 120)";
       else out.camera_fps = fps;
     }
+  } else if (a == "--preview-fps") {
+    if (auto v = value("a number of frames a second")) {
+      char* end = nullptr;
+      const double fps = std::strtod(v->c_str(), &end);
+      if (*end != '\0' || !(fps >= 1) || fps > 60) why = "--preview-fps needs a number of frames a second (1 to 60)";
+      else out.preview_fps = fps;
+    }
   } else if (a == "--camera-once") {
     out.camera_once = true;
   } else if (a == "--serial") {
@@ -73,6 +80,7 @@ AppDevices make_devices(const DeviceOptions& options, std::function<void()> wake
     source = std::make_unique<V4l2Camera>(v);
   }
   CameraFeedOptions feed;
+  feed.preview_fps = options.preview_fps;
   feed.any_camera = options.camera_folder.empty() && options.camera == "auto";
   if (source) d.camera = std::make_unique<CameraFeed>(std::move(source), feed, wake);
   if (!options.serial.empty()) {

@@ -17,6 +17,7 @@ struct DeviceOptions {
   std::string camera_folder;    ///< play the images in this folder (or this one image) as the camera
   double camera_fps = 10;       ///< the folder's pace
   bool camera_once = false;     ///< play the folder once (tests), instead of round and round
+  double preview_fps = 15;      ///< the preview is drawn at most this often (a slow GPU: fewer)
   /// How long each image of the folder shows, in name order (the last repeats); overrides
   /// camera_fps. The demo's camera folder uses it.
   std::vector<std::chrono::milliseconds> camera_durations;

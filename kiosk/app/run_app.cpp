@@ -25,6 +25,7 @@ const char* const kAppUsage =
     "  --camera-folder DIR|IMAGE   play these images as the camera (the demo, tests)\n"
     "  --camera-fps N              the pace of --camera-folder (10 a second)\n"
     "  --camera-once               play --camera-folder once instead of round and round\n"
+    "  --preview-fps N             draw the camera's picture at most N times a second (15)\n"
     "  --serial auto|/dev/ttyACMN  a USB serial barcode scanner (auto: the first /dev/ttyACM*)\n"
     "  --no-sound                  no chime on a check-in\n"
     "  Environment: CATE_FRAME_LOG=FILE appends each frame's time and duration (benchmarks).\n";

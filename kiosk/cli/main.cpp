@@ -21,7 +21,8 @@ With no command, the kiosk's touch-screen app runs on the store (fullscreen).
 
   --demo [--demo-dir DIR] [--text] [WINDOW OPTIONS]
                               set up a demo meeting with demo tickets and run the kiosk on it:
-                              in its window, or as text with --text or when there is no display
+                              in its window, or as text with --text or when there is no display;
+                              --camera demo: the demo's own camera holds some of its tickets up
   import BUNDLE [--trust-new-office]
                               take in a provisioning bundle (meetings, keys, roster, revocations)
   meeting [ID]                list the meetings this kiosk knows, or make ID the active one

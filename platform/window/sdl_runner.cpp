@@ -337,6 +337,7 @@ void SdlRunner::draw_frame(WindowApp& app) {
   glClearColor(0, 0, 0, 1);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  const auto drawn = std::chrono::steady_clock::now();
   if (!screenshot_.empty()) {
     if (!write_screenshot(screenshot_))
       std::fprintf(stderr, "cate-kiosk: cannot write the screenshot %s\n", screenshot_.c_str());
@@ -347,8 +348,9 @@ void SdlRunner::draw_frame(WindowApp& app) {
     const auto done = std::chrono::steady_clock::now();
     const auto unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch()).count();
-    std::fprintf(frame_log_, "%lld %.3f\n", static_cast<long long>(unix_ms),
-                 std::chrono::duration<double, std::milli>(done - started).count());
+    std::fprintf(frame_log_, "%lld %.3f %.3f\n", static_cast<long long>(unix_ms),
+                 std::chrono::duration<double, std::milli>(drawn - started).count(),
+                 std::chrono::duration<double, std::milli>(done - drawn).count());
     std::fflush(frame_log_);
   }
 }

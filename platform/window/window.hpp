@@ -60,8 +60,9 @@ struct WindowOptions {
   /// Draw a frame every ~16 ms whether or not anything changed (a benchmark's baseline: the
   /// cost the draw-on-change loop saves).
   bool render_every_frame = false;
-  /// When set, one line a frame is appended to this file: "UNIX_MS DRAW_MS" (the wall clock
-  /// when the frame was shown, and how long it took from NewFrame to the swap).
+  /// When set, one line a frame is appended to this file: "UNIX_MS DRAW_MS SWAP_MS": the wall
+  /// clock when the frame was shown, the frame's work (NewFrame to the GL draw calls issued),
+  /// and the swap (which waits for the display's refresh when the driver syncs to it).
   std::string frame_log;
 };
 

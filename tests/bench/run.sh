@@ -13,6 +13,7 @@ if pkg-config --exists zbar; then targets+=(bench_decode); fi
 targets+=(bench_checkin)
 targets+=(bench_pipeline)
 targets+=(bench_sync)
+targets+=(cate-kiosk cate-admin)  # bench_ui.sh: the app in a window under Xvfb
 
 cmake --preset release -DCATE_BENCH=ON
 cmake --build --preset release --target "${targets[@]}" -j2
@@ -38,6 +39,9 @@ build/release/tests/bench/bench_checkin 2000 "${CATE_BENCH_DIR:-$root/build/rele
 
 echo "== bench_pipeline =="
 build/release/tests/bench/bench_pipeline
+
+echo "== bench_ui (the kiosk app under Xvfb: CPU, frame time, start-up, memory) =="
+CATE_KIOSK=build/release/kiosk/cate-kiosk CATE_ADMIN=build/release/sync/admin/cate-admin tests/bench/bench_ui.sh
 
 echo "== bench_sync (a throwaway PostgreSQL 15) =="
 tests/sync/with_postgres.sh build/release/tests/bench/bench_sync

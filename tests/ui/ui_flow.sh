@@ -21,7 +21,7 @@ done
 
 SHOTS=${CATE_UI_SCREENSHOTS:-$PWD/screenshots}
 mkdir -p "$SHOTS"
-find "$SHOTS" -maxdepth 1 -name "*.png" ! -name "staff-*" ! -name "find-*" -delete  # ui_staff.sh keeps its own
+rm -f "$SHOTS"/welcome-*.png "$SHOTS"/result-*.png "$SHOTS"/idle-*.png  # this test's own; the others keep theirs
 WORK=$(mktemp -d)
 LOG=$WORK/text.log
 XVFB_PID="" APP_PID=""
@@ -39,12 +39,9 @@ cleanup() {
 trap cleanup EXIT
 
 # --- Xvfb on a free display (it picks the number itself and tells us) ------------------------
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$WORK/display" 2>"$WORK/xvfb.err" &
-XVFB_PID=$!
-for _ in $(seq 100); do [ -s "$WORK/display" ] && break; sleep 0.1; done
-[ -s "$WORK/display" ] || fail "Xvfb did not start: $(cat "$WORK/xvfb.err")"
-export DISPLAY=":$(tr -dc 0-9 <"$WORK/display")"
-echo "Xvfb on $DISPLAY"
+# shellcheck source=ui_lib.sh
+. "$(dirname "$0")/ui_lib.sh"
+ui_start_xvfb
 
 # --- the kiosk on its demo ----------------------------------------------------------------------
 IDLE=4
@@ -52,31 +49,7 @@ CATE_DATA_DIR=$WORK CATE_UI_TEXT_LOG=$LOG "$CATE_KIOSK" --demo --idle-seconds $I
   --welcome-seconds 3 --refusal-seconds 60 >"$WORK/app.out" 2>"$WORK/app.err" &
 APP_PID=$!
 
-# The last frame the app drew: its header, its buttons, its text.
-last_frame() { [ -f "$LOG" ] && awk '/^=== frame /{buf=""} {buf=buf $0 "\n"} END{printf "%s", buf}' "$LOG"; }
-alive() { kill -0 "$APP_PID" 2>/dev/null || fail "cate-kiosk stopped: $(cat "$WORK/app.err")"; }
-# wait_for TEXT [SECONDS]: until the last frame drawn contains TEXT.
-wait_for() {
-  local deadline=$((SECONDS + ${2:-10}))
-  while [ $SECONDS -lt $deadline ]; do
-    alive
-    last_frame | grep -qF -- "$1" && return 0
-    sleep 0.1
-  done
-  echo "--- last frame:"; last_frame; fail "the screen never showed \"$1\""
-}
-shot() { sleep 0.3; import -window root "$SHOTS/$1.png"; echo "screenshot $SHOTS/$1.png"; }
 scan() { xdotool type --delay 2 -- "$1"; xdotool key Return; }
-touch_button() {
-  local xy
-  xy=$(last_frame | awk -F'\t' -v l="$1" '$1=="button" && $2==l {print $3, $4; exit}')
-  [ -n "$xy" ] || fail "no button \"$1\" on screen"
-  # (not "mousemove --sync": it waits 15 s when the pointer is already there)
-  # shellcheck disable=SC2086
-  xdotool mousemove $xy
-  sleep 0.05
-  xdotool click 1
-}
 code_of() { awk -v f="$1" 'index($0, f)==1 {getline; print; exit}' "$WORK/demo/tickets/codes.txt"; }
 
 wait_for "screen=welcome" 30

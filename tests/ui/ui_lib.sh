@@ -26,14 +26,20 @@ wait_for() {
 }
 has_button() { last_frame | awk -F'\t' -v l="$1" '$1=="button" && $2==l {f=1} END{exit !f}'; }
 shot() { sleep 0.3; import -window root "$SHOTS/$1.png"; echo "screenshot $SHOTS/$1.png"; }
+frame_number() { [ -f "$LOG" ] && awk '/^=== frame /{n=$3} END{print n+0}' "$LOG" || echo 0; }
+# touch_button LABEL: a real click on the button's centre, then (bounded) until the app has drawn
+# a frame after it, so the next look sees what the touch did even on a busy machine.
 touch_button() {
-  local xy
+  local xy before
   xy=$(last_frame | awk -F'\t' -v l="$1" '$1=="button" && $2==l {print $3, $4; exit}')
   [ -n "$xy" ] || { last_frame; fail "no button \"$1\" on screen"; }
+  # (not "mousemove --sync": it waits 15 s when the pointer is already there)
   # shellcheck disable=SC2086
   xdotool mousemove $xy
   sleep 0.05
+  before=$(frame_number)
   xdotool click 1
-  sleep 0.15
+  for _ in $(seq 60); do [ "$(frame_number)" -gt "$before" ] && break; sleep 0.05; done
+  sleep 0.1
 }
 touch_keys() { local k; for k in "$@"; do touch_button "$k"; done; }

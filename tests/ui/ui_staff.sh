@@ -39,12 +39,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$WORK/display" 2>"$WORK/xvfb.err" &
-XVFB_PID=$!
-for _ in $(seq 100); do [ -s "$WORK/display" ] && break; sleep 0.1; done
-[ -s "$WORK/display" ] || fail "Xvfb did not start: $(cat "$WORK/xvfb.err")"
-export DISPLAY=":$(tr -dc 0-9 <"$WORK/display")"
-echo "Xvfb on $DISPLAY"
+# shellcheck source=ui_lib.sh
+. "$(dirname "$0")/ui_lib.sh"
+ui_start_xvfb
 
 IDLE=6 STAFF_IDLE=8
 CATE_DATA_DIR=$WORK CATE_UI_TEXT_LOG=$LOG "$CATE_KIOSK" --demo --idle-seconds $IDLE \
@@ -52,30 +49,6 @@ CATE_DATA_DIR=$WORK CATE_UI_TEXT_LOG=$LOG "$CATE_KIOSK" --demo --idle-seconds $I
 APP_PID=$!
 DB=$WORK/demo/demo.db
 
-last_frame() { [ -f "$LOG" ] && awk '/^=== frame /{buf=""} {buf=buf $0 "\n"} END{printf "%s", buf}' "$LOG"; }
-alive() { kill -0 "$APP_PID" 2>/dev/null || fail "cate-kiosk stopped: $(cat "$WORK/app.err")"; }
-wait_for() {
-  local deadline=$((SECONDS + ${2:-10}))
-  while [ $SECONDS -lt $deadline ]; do
-    alive
-    last_frame | grep -qF -- "$1" && return 0
-    sleep 0.1
-  done
-  echo "--- last frame:"; last_frame; fail "the screen never showed \"$1\""
-}
-has_button() { last_frame | awk -F'\t' -v l="$1" '$1=="button" && $2==l {f=1} END{exit !f}'; }
-shot() { sleep 0.3; import -window root "$SHOTS/$1.png"; echo "screenshot $SHOTS/$1.png"; }
-touch_button() {
-  local xy
-  xy=$(last_frame | awk -F'\t' -v l="$1" '$1=="button" && $2==l {print $3, $4; exit}')
-  [ -n "$xy" ] || { last_frame; fail "no button \"$1\" on screen"; }
-  # shellcheck disable=SC2086
-  xdotool mousemove $xy
-  sleep 0.05
-  xdotool click 1
-  sleep 0.15
-}
-touch_keys() { local k; for k in "$@"; do touch_button "$k"; done; }
 sql() { sqlite3 "$DB" "$1"; }
 
 wait_for "screen=welcome" 30

@@ -48,7 +48,6 @@ class StaffCameraScreen final : public ScreenView {
       ImGui::PushStyleColor(ImGuiCol_Text, ui.theme->accent);
       ImGui::TextUnformatted(d.last_code.empty() ? ui.tr("staff.camera_nothing_yet").c_str() : d.last_code.c_str());
       ImGui::PopStyleColor();
-      if (!d.camera_problem.empty()) ImGui::TextUnformatted(d.camera_problem.c_str());
     }
     ImGui::Dummy(ui.em(0, 0.6f));
     if (d.serial) {
