@@ -18,6 +18,7 @@ const char* screen_code(Screen screen) {
     case Screen::Form: return "form";
     case Screen::FormThanks: return "form_thanks";
     case Screen::StaffCamera: return "staff_camera";
+    case Screen::StaffExport: return "staff_export";
   }
   return "unknown";
 }

@@ -49,5 +49,6 @@ std::unique_ptr<ScreenView> make_staff_sync_screen();     // screens/staff_sync.
 std::unique_ptr<ScreenView> make_form_screen();         // screens/form.cpp
 std::unique_ptr<ScreenView> make_form_thanks_screen();  // screens/form.cpp
 std::unique_ptr<ScreenView> make_staff_camera_screen();
+std::unique_ptr<ScreenView> make_staff_export_screen();  // screens/staff_export.cpp
 
 }  // namespace cate::app

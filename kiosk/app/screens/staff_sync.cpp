@@ -84,6 +84,7 @@ class StaffSyncScreen final : public ScreenView {
         ImGui::TextWrapped("%s", st.last_error.c_str());
         if (st.next_try_ms > 0 && !st.revoked)
           ImGui::TextUnformatted(ui.tr("sync.next_try", {{"time", format_time_of_day(st.next_try_ms, ui.language)}}).c_str());
+        if (ui.key("usb_export", ui.tr("sync.export"), 20.0f, 2.4f)) out.push_back(GoTo{Screen::StaffExport});
       } else if (st.last_ok_ms > 0) {
         ImGui::TextUnformatted(ui.tr("sync.all_good").c_str());
       }
