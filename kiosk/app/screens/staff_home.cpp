@@ -36,8 +36,8 @@ class StaffHomeScreen final : public ScreenView {
     ImGui::TextUnformatted(ui.tr("staff.checked_in", {{"n", std::to_string(s.counts.checked_in)},
                                                       {"total", std::to_string(s.counts.rsvps)}}).c_str());
     ImGui::PopFont();
-    ImGui::SameLine(win.x - 15.0f * em);  // under Leave: the way out for records when there is no network
-    if (ui.key("usb_export", ui.tr("staff.export"), 13.5f, 2.4f, !s.busy)) out.push_back(GoTo{Screen::StaffExport});
+    ImGui::SameLine(win.x - 15.0f * em);  // under Leave, no taller than the counts: records' way out with no network
+    if (ui.key("usb_export", ui.tr("staff.export"), 13.5f, 1.7f, !s.busy)) out.push_back(GoTo{Screen::StaffExport});
     const std::string more = ui.tr("staff.refused", {{"n", std::to_string(s.counts.refused_scans)}}) + "  ·  " +
                              ui.tr("staff.outbox", {{"n", std::to_string(s.counts.outbox_pending)}}) + "  ·  " +
                              ui.tr("staff.forms_count", {{"walk_ins", std::to_string(s.counts.walk_ins)},
