@@ -99,10 +99,12 @@ void KioskApp::take_office_receipts(const std::string& folder) {
   v.folder = folder;
   store_.ask([answers = answers_, folder](Store& s) {
     auto taken = take_usb_receipts_in(s, folder);
-    answers->post([taken = std::move(taken), folder](KioskApp& app) {
+    const std::int64_t pending = s.outbox_size();
+    answers->post([taken = std::move(taken), folder, pending](KioskApp& app) {
       // The records left the outbox whatever the screen shows now: the background sync and the
       // staff counts hear of it either way.
       if (taken && taken->left_outbox > 0) {
+        if (app.sync_) app.sync_->outbox_changed(pending);
         app.record_written();
         app.read_staff_view();
       }

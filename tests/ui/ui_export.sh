@@ -6,7 +6,7 @@
 #   Export to a stick (a folder given by --usb-folder): the file is there, and holds neither the
 #   person's name nor the RSVP's ID nor the ticket in clear
 #   at the office, cate-admin import-usb stores the check-in and writes a receipt onto the stick
-#   "Take in the office's receipt": the records leave the kiosk's outbox
+#   "Take in the office's receipt": the records leave the kiosk's outbox (the sync screen says so)
 #   a read-only stick: Export says so in words, the app goes on, nothing is lost
 #   screenshots of the screen in English and Spanish (export-*.png)
 #
@@ -157,6 +157,11 @@ wait_for "0 records waiting to sync"
 shot export-receipt-en
 touch_button "Take in the office's receipt"   # the same receipt again: nothing more leaves
 wait_for "0 records left the outbox" 20
+touch_button "Back"
+wait_for "screen=staff_home"
+touch_button "Sync…"
+wait_for "screen=staff_sync"
+wait_for "0 records waiting to sync"   # the sync screen heard of the receipt, with no network
 
 echo "== in Spanish"
 touch_button "Back"
