@@ -205,4 +205,6 @@ alive
 shot export-read-only-en
 [ -z "$(ls -A "$RO")" ] || fail "something was written to the read-only stick: $(ls -A "$RO")"
 [ "$(sql "SELECT count(*) FROM outbox WHERE kind='check_in'")" = 1 ] || fail "the waiting check-in was lost"
+stop_app
+if grep -q "Sanitizer" "$WORK/app.err"; then cat "$WORK/app.err" >&2; fail "the sanitizers found a fault"; fi
 echo "ui/export: all checks passed"
