@@ -3,6 +3,7 @@
 // export is sealed to; beside each stick, Export (the outbox, sealed, in one file) and Take in the
 // office's receipt (the records the office now holds leave the outbox). What the last of them did
 // is said at the bottom, in words, with what to do next.
+#include <algorithm>
 #include <cstdio>
 
 #include "kiosk/app/screen.hpp"
