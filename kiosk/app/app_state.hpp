@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kiosk/app/devices_view.hpp"
+#include "kiosk/app/usb_export_view.hpp"
 #include "kiosk/core/forms.hpp"
 #include "kiosk/core/messages.hpp"
 #include "kiosk/core/outcome.hpp"
@@ -29,6 +30,7 @@ enum class Screen {
   StaffCheckIn,  ///< staff mode: check someone in by name
   StaffSync,     ///< staff mode: sync state, Sync now with progress, enrolment by scanning the office's code
   StaffCamera,   ///< staff mode: camera test (preview, the last code read, frames a second)
+  StaffExport,   ///< staff mode: export to a USB stick with no network, and the office's receipt
   Form,          ///< a walk-in or sign-up form, one question at a time (screens/form.cpp)
   FormThanks,    ///< the form was sealed and recorded: thank you
   StaffForms,    ///< staff mode: what the kiosk offers (mode), whether forms can be sealed, counts
@@ -36,14 +38,14 @@ enum class Screen {
 inline constexpr Screen kAllScreens[] = {Screen::Welcome,   Screen::Checking,    Screen::Result,
                                          Screen::FindRsvp,  Screen::StaffPin,    Screen::StaffHome,
                                          Screen::StaffCheckIn, Screen::StaffSync, Screen::StaffCamera,
-                                         Screen::Form,      Screen::FormThanks,  Screen::StaffForms};
+                                         Screen::StaffExport, Screen::Form,   Screen::FormThanks, Screen::StaffForms};
 /// "welcome", "checking", "result", "find_rsvp", "staff_pin", "staff_home", "staff_check_in",
-/// "staff_sync", "staff_camera", "form", "form_thanks", "staff_forms"
+/// "staff_sync", "staff_camera", "staff_export", "form", "form_thanks", "staff_forms"
 const char* screen_code(Screen screen);
 /// The screens only staff past the PIN may see.
 inline bool is_staff_screen(Screen s) {
   return s == Screen::StaffHome || s == Screen::StaffCheckIn || s == Screen::StaffSync || s == Screen::StaffCamera ||
-         s == Screen::StaffForms;
+         s == Screen::StaffForms || s == Screen::StaffExport;
 }
 
 /// How the kiosk behaves; set from the command line (cate-kiosk --help).
@@ -57,6 +59,7 @@ struct AppConfig {
   bool demo = false;                      ///< running on the demo meeting (says so on screen, with its staff PIN)
   std::string store_path;                 ///< shown to staff under device information
   std::string resources_url;              ///< Welcome shows it as a QR code ("resources on your phone"); empty: none
+  StickSearch usb;                        ///< where "Export to USB" looks for sticks (--usb-folder, --usb-roots)
 };
 
 /// Text typed or scanned, in a fixed buffer (never reallocated, so never copied around the
@@ -187,6 +190,7 @@ struct AppState {
   FormSession form;                ///< the walk-in or sign-up form being filled in
   FormsSetup forms;
   DevicesView devices;             ///< the camera and the serial scanner, as last heard
+  UsbExportView usb;               ///< staff mode's Export to USB: the sticks, the last export or receipt
 
   /// Bytes held in every text buffer the screens fill (0 after a wipe); for tests and staff.
   std::size_t typed_bytes() const;

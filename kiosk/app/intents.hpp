@@ -77,10 +77,18 @@ struct SetKioskMode {
 
 /// Staff touch "Sync now".
 struct SyncNow {};
+/// Staff touch "Export" beside a USB stick: the outbox, sealed, in one file in `folder`.
+struct ExportToStick {
+  std::string folder;
+};
+/// Staff touch "Take in the office's receipt" beside a USB stick: every receipt in `folder`.
+struct TakeOfficeReceipts {
+  std::string folder;
+};
 
 using Intent = std::variant<CheckInCode, SetLanguage, GoTo, TypeKey, SubmitPin, ChooseMatch, CheckInRsvp,
                             UndoCheckIn, ChooseMeeting, StartForm, FormStep, SendForm, ChooseAnswer, ShiftKey,
-                            SetKioskMode, SyncNow>;
+                            SetKioskMode, SyncNow, ExportToStick, TakeOfficeReceipts>;
 using Intents = std::vector<Intent>;
 
 }  // namespace cate::app

@@ -5,7 +5,7 @@
 // [SECTION] Intents and check-ins
 // [SECTION] Find my RSVP and staff mode (searches, PIN, counts, check-in by name, undo)
 // [SECTION] Timers and the idle reset
-// (Forms and the kiosk mode: kiosk_app_forms.cpp)
+// (Forms and the kiosk mode: kiosk_app_forms.cpp; Export to USB: kiosk_app_export.cpp)
 #include "kiosk/app/kiosk_app.hpp"
 
 #include <imgui.h>
@@ -299,6 +299,10 @@ void KioskApp::apply(Intent& intent) {
     state_.form.shift = !state_.form.shift;
   } else if (auto* km = std::get_if<SetKioskMode>(&intent)) {
     set_kiosk_mode(km->mode);
+  } else if (auto* ex = std::get_if<ExportToStick>(&intent)) {
+    export_to_stick(ex->folder);
+  } else if (auto* rc = std::get_if<TakeOfficeReceipts>(&intent)) {
+    take_office_receipts(rc->folder);
   }
 }
 
@@ -353,6 +357,7 @@ void KioskApp::go(Screen screen) {
   state_.screen = screen;
   state_.screen_since = clock();
   if (from != screen) update_devices(false);  // the camera reads (or not) for the new screen at once
+  if (from != screen) export_screen_changed(from, screen);
   if (from != screen && screen == Screen::StaffPin) ask_pin_state();
   if (from != screen && screen == Screen::StaffHome) read_staff_view();
   if (from != screen && (screen == Screen::Welcome || screen == Screen::FindRsvp || screen == Screen::StaffForms))

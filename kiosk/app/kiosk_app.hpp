@@ -15,6 +15,7 @@
 #include "kiosk/app/run_queue.hpp"
 #include "kiosk/app/screen.hpp"
 #include "kiosk/app/text_log.hpp"
+#include "kiosk/app/usb_watch.hpp"
 #include "kiosk/app/ui.hpp"
 #include "kiosk/core/store_service.hpp"
 #include "platform/window/grey_texture.hpp"
@@ -69,6 +70,12 @@ class KioskApp final : public window::WindowApp {
   void form_choose(std::size_t choice);
   void send_form();
   void set_kiosk_mode(KioskMode mode);
+  // Export to USB (kiosk_app_export.cpp).
+  void export_screen_changed(Screen from, Screen to);
+  void read_export_state();
+  void sticks_found(std::vector<UsbStick> sticks);
+  void export_to_stick(const std::string& folder);
+  void take_office_receipts(const std::string& folder);
   std::int64_t idle_limit() const;
   void show(ScanResult& result);
   void go(Screen screen);
@@ -88,6 +95,7 @@ class KioskApp final : public window::WindowApp {
   std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
   bool said_ready_ = false;  ///< "ready" said once, on the first Welcome frame (start-up time)
   std::unique_ptr<window::GreyTexture> preview_;  ///< the camera preview on the GPU
+  std::unique_ptr<UsbStickWatch> usb_watch_;  ///< made the first time Export to USB opens
   AppDevices devices_;  ///< last: their threads stop first
 };
 

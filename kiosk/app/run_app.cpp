@@ -1,5 +1,6 @@
 #include "kiosk/app/run_app.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -28,6 +29,9 @@ const char* const kAppUsage =
     "  --preview-fps N             draw the camera's picture at most N times a second (15)\n"
     "  --serial auto|/dev/ttyACMN  a USB serial barcode scanner (auto: the first /dev/ttyACM*)\n"
     "  --no-sound                  no chime on a check-in\n"
+    "  --usb-folder DIR            staff's Export to USB also offers this folder (a stick mounted\n"
+    "                              elsewhere; tests); may be given more than once\n"
+    "  --usb-roots DIR[:DIR...]|none  where mounted USB sticks are looked for (/media:/run/media:/mnt)\n"
     "  Environment: CATE_FRAME_LOG=FILE appends each frame's time and duration (benchmarks).\n";
 
 namespace {
@@ -67,6 +71,17 @@ std::string parse_app_options(const std::vector<std::string>& args, AppLaunch& l
     } else if (a == "--resources-url") {
       if (i + 1 >= args.size() || args[i + 1].empty()) return a + " needs an address";
       launch.config.resources_url = args[++i];
+    } else if (a == "--usb-folder") {
+      if (i + 1 >= args.size() || args[i + 1].empty()) return a + " needs a folder";
+      launch.config.usb.folders.push_back(args[++i]);
+    } else if (a == "--usb-roots") {
+      if (i + 1 >= args.size() || args[i + 1].empty()) return a + " needs folders (DIR:DIR) or none";
+      launch.config.usb.roots.roots.clear();
+      for (std::size_t at = 0, end; args[i + 1] != "none" && at <= args[i + 1].size(); at = end + 1) {
+        end = std::min(args[i + 1].find(':', at), args[i + 1].size());
+        if (end > at) launch.config.usb.roots.roots.push_back(args[i + 1].substr(at, end - at));
+      }
+      ++i;
     } else if (std::string why; parse_device_option(args, i, launch.devices, why)) {
       if (!why.empty()) return why;
     } else {

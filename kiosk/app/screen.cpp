@@ -26,6 +26,7 @@ ScreenRegistry make_screens() {
   r.add(make_form_thanks_screen());
   r.add(make_staff_forms_screen());
   r.add(make_staff_camera_screen());
+  r.add(make_staff_export_screen());
   return r;
 }
 

@@ -50,5 +50,6 @@ std::unique_ptr<ScreenView> make_form_screen();         // screens/form.cpp
 std::unique_ptr<ScreenView> make_form_thanks_screen();  // screens/form.cpp
 std::unique_ptr<ScreenView> make_staff_forms_screen();
 std::unique_ptr<ScreenView> make_staff_camera_screen();
+std::unique_ptr<ScreenView> make_staff_export_screen();  // screens/staff_export.cpp
 
 }  // namespace cate::app

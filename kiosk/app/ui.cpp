@@ -112,8 +112,13 @@ bool Ui::button(const char* id, std::string_view label, float width_em, bool cen
 bool Ui::key(const char* id, std::string_view label, float w_em, float h_em, bool enabled) const {
   ImGui::BeginDisabled(!enabled);
   ImGui::PushStyleColor(ImGuiCol_Text, theme->button_text);
+  // A key lower than the padding and its text: less padding, so the label stays centred, not cut.
+  const ImVec2 pad = ImGui::GetStyle().FramePadding;
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding,
+                      {pad.x, std::clamp((h_em * em() - ImGui::GetFontSize()) * 0.5f, 0.0f, pad.y)});
   const std::string text = std::string(label) + "##" + id;
   const bool touched = ImGui::Button(text.c_str(), em(w_em, h_em));
+  ImGui::PopStyleVar();
   ImGui::PopStyleColor();
   ImGui::EndDisabled();
   if (buttons && enabled) {

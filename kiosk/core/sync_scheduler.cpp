@@ -84,6 +84,12 @@ void SyncScheduler::record_written() {
   wake_.notify_all();
 }
 
+void SyncScheduler::outbox_changed(std::int64_t pending) {
+  set([pending](SyncStatus& st) {
+    if (!st.running) st.pending = pending;
+  });
+}
+
 SyncStatus SyncScheduler::status() const {
   std::lock_guard lock(mutex_);
   SyncStatus st = status_;

@@ -55,6 +55,9 @@ class SyncScheduler {
   void sync_now();
   /// A record was written: a round after `after_record_ms`, unless one is due sooner.
   void record_written();
+  /// Records left the outbox another way (the office's receipt, from a USB stick): `pending`
+  /// records wait now. status() says so at once (unless a round under way will say it).
+  void outbox_changed(std::int64_t pending);
   /// The enrolment changed (the kiosk was enrolled again): read the settings again, sync soon.
   void settings_changed() { sync_now(); }
 

@@ -28,6 +28,9 @@ class StaffHomeScreen final : public ScreenView {
       ImGui::TextUnformatted(s.notice.c_str());
       ImGui::PopStyleColor();
     }
+    // Export to USB (the records' way out with no network), then Leave, at the top right.
+    ImGui::SameLine(win.x - 29.0f * em);
+    if (ui.key("usb_export", ui.tr("staff.export"), 13.5f, 2.4f, !s.busy)) out.push_back(GoTo{Screen::StaffExport});
     ImGui::SameLine(win.x - 15.0f * em);
     if (ui.key("leave", ui.tr("staff.leave"), 13.5f, 2.4f)) out.push_back(GoTo{Screen::Welcome});
 

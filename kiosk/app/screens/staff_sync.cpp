@@ -89,6 +89,10 @@ class StaffSyncScreen final : public ScreenView {
       }
       ImGui::Spacing();
       if (ui.key("sync_now", ui.tr("sync.now"), 16.0f, 2.6f, !st.running && !st.revoked)) out.push_back(SyncNow{});
+      if (!st.running && !st.last_error.empty()) {  // the round failed: the stick is the other way to the office
+        ImGui::SameLine(0, 1.5f * em);
+        if (ui.key("usb_export", ui.tr("sync.export"), 20.0f, 2.6f)) out.push_back(GoTo{Screen::StaffExport});
+      }
     }
 
     // Enrolment, at the bottom: scan the office's code (cate-admin device add) here.
