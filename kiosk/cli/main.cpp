@@ -29,6 +29,8 @@ With no command, the kiosk's touch-screen app runs on the store (fullscreen).
   checkin CODE...             check in typed or scanner codes; "checkin -" reads one a line from stdin
   decode FILE...              only read QR codes (PNG, JPEG, WebP, PGM); no check-in
   status                      counts for the active meeting, the outbox, the store
+  camera [DEVICE] [--frames N]
+                              camera test: read N frames (30) from a V4L2 camera, try to read a QR code
   enrol CODE | --qr FILE | --server URL --token TOKEN
                               enrol with the office's enrolment QR code (cate-admin device add)
   sync [--server URL] [--token TOKEN]
@@ -86,7 +88,7 @@ int main(int argc, char** argv) {
       {"import", cli::cmd_import}, {"meeting", cli::cmd_meeting}, {"scan", cli::cmd_scan},
       {"checkin", cli::cmd_checkin}, {"decode", cli::cmd_decode}, {"status", cli::cmd_status},
       {"demo", cli::cmd_demo}, {"enrol", cli::cmd_enrol}, {"sync", cli::cmd_sync},
-      {"purge", cli::cmd_purge},
+      {"purge", cli::cmd_purge}, {"camera", cli::cmd_camera},
       {"set-pin", [](const cli::Options& o, const std::vector<std::string>& a) {
          return cate::run_set_pin_command(o.store_path, a);
        }}};
