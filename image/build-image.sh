@@ -13,6 +13,14 @@
 # Environment: CATE_MIRROR (default http://deb.debian.org/debian), CATE_ROOT_EXTRA_MB (free
 # space on the root file system, default 256), CATE_DATA_MB (data partition, default 512).
 #
+# Provisioning one kiosk's card (its store on the data partition, made with a cate-kiosk built
+# for this machine, $CATE_KIOSK, default build/release/kiosk/cate-kiosk):
+#   CATE_IMAGE_BUNDLE=meeting.bundle   a bundle from `cate-admin bundle` (meetings, roster, keys)
+#   CATE_IMAGE_ENROL_QR=front-door.png an enrolment QR from `cate-admin device add` (the office's
+#                                      server must answer from this machine now)
+#   CATE_IMAGE_PIN_FILE=pin.txt        the staff PIN (the file's first line; kept as a hash)
+# Each makes the image one kiosk's: flash it to that kiosk only.
+#
 # Runs as root (mmdebstrap's root mode keeps file owners right). Building arm64 on another
 # machine needs qemu-user-static and binfmt-support (see image/README.md).
 # Needs: mmdebstrap genimage e2fsprogs dosfstools mtools.
@@ -112,6 +120,26 @@ if [ -d "$ROOTFS/var/lib/cate-kiosk" ]; then
 fi
 KIOSK_UID=$(chroot "$ROOTFS" id -u cate-kiosk)
 KIOSK_GID=$(chroot "$ROOTFS" id -g cate-kiosk)
+
+# --- one kiosk's store, when asked for ------------------------------------------------------
+if [ -n "${CATE_IMAGE_BUNDLE:-}${CATE_IMAGE_ENROL_QR:-}${CATE_IMAGE_PIN_FILE:-}" ]; then
+  KIOSK=${CATE_KIOSK:-build/release/kiosk/cate-kiosk}
+  [ -x "$KIOSK" ] || die "provisioning needs cate-kiosk built for this machine (CATE_KIOSK=$KIOSK)"
+  store=$WORK/data/kiosk.db
+  if [ -n "${CATE_IMAGE_BUNDLE:-}" ]; then
+    "$KIOSK" --store "$store" import "$CATE_IMAGE_BUNDLE" >&2 || die "cannot import $CATE_IMAGE_BUNDLE"
+  fi
+  if [ -n "${CATE_IMAGE_ENROL_QR:-}" ]; then
+    "$KIOSK" --store "$store" enrol --qr "$CATE_IMAGE_ENROL_QR" >&2 || die "enrolment with $CATE_IMAGE_ENROL_QR failed"
+  fi
+  if [ -n "${CATE_IMAGE_PIN_FILE:-}" ]; then
+    head -n 1 "$CATE_IMAGE_PIN_FILE" | "$KIOSK" --store "$store" set-pin >&2 || die "cannot set the staff PIN"
+  fi
+  rm -f "$store.lock" "$store-wal" "$store-shm"
+  chown -R "$KIOSK_UID:$KIOSK_GID" "$WORK/data"
+  chmod 0700 "$WORK/data"
+  say "store provisioned: $(ls "$WORK/data" | tr '\n' ' ')"
+fi
 
 # --- file systems from folders, then the disk -----------------------------------------------
 say "file systems"

@@ -3,6 +3,8 @@
 #
 #   image/deps.sh            build + run + test packages (a developer machine, CI)
 #   image/deps.sh run        only what the kiosk needs to run (a device)
+#   image/deps.sh device     what the arm64 cross build and the virtual machine boot test need
+#                            (image/cross-build-arm64.sh, tests/image/vm_boot.sh, build-image.sh)
 #   image/deps.sh list LIST  prints a list (run, build or test) and installs nothing: the arm64
 #                            cross build installs the build list's -dev packages as :arm64
 #
@@ -19,18 +21,23 @@ BUILD="build-essential g++ cmake ninja-build pkg-config
        libcurl4-openssl-dev libcpp-httplib-dev libpq-dev"
 TEST="doctest-dev clang sqlite3 jq openssl postgresql-15 xvfb xauth xdotool imagemagick python3 libzbar-dev
       systemd lintian wpasupplicant"
+# The device: mmdebstrap, running arm64 programs (qemu-user, binfmt), the virtual machine,
+# file systems made from folders and read back.
+DEVICE="mmdebstrap arch-test qemu-user-static binfmt-support qemu-system-arm e2fsprogs
+        dosfstools mtools genimage cpio kmod python3 xz-utils"
 
 case "${1:-all}" in
   list)
     case "${2:-}" in
-      run) echo $RUN ;; build) echo $BUILD ;; test) echo $TEST ;;
-      *) echo "usage: image/deps.sh list run|build|test" >&2; exit 2 ;;
+      run) echo $RUN ;; build) echo $BUILD ;; test) echo $TEST ;; device) echo $DEVICE ;;
+      *) echo "usage: image/deps.sh list run|build|test|device" >&2; exit 2 ;;
     esac
     exit 0 ;;
   run) PKGS="$RUN" ;;
   build) PKGS="$RUN $BUILD" ;;
   all) PKGS="$RUN $BUILD $TEST" ;;
-  *) echo "usage: image/deps.sh [all|build|run|list LIST]" >&2; exit 2 ;;
+  device) PKGS="$DEVICE" ;;
+  *) echo "usage: image/deps.sh [all|build|run|device|list LIST]" >&2; exit 2 ;;
 esac
 
 SUDO=""

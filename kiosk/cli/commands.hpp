@@ -33,6 +33,7 @@ int cmd_meeting(const Options& o, const std::vector<std::string>& args);
 int cmd_scan(const Options& o, const std::vector<std::string>& args);
 int cmd_checkin(const Options& o, const std::vector<std::string>& args);
 int cmd_decode(const Options& o, const std::vector<std::string>& args);
+int cmd_camera(const Options& o, const std::vector<std::string>& args);  // camera_command.cpp
 int cmd_status(const Options& o, const std::vector<std::string>& args);
 int cmd_demo(const Options& o, const std::vector<std::string>& args);
 

@@ -30,6 +30,8 @@ With no command, the kiosk's touch-screen app runs on the store (fullscreen).
   checkin CODE...             check in typed or scanner codes; "checkin -" reads one a line from stdin
   decode FILE...              only read QR codes (PNG, JPEG, WebP, PGM); no check-in
   status                      counts for the active meeting, the outbox, the store
+  camera [DEVICE] [--frames N]
+                              camera test: read N frames (30) from a V4L2 camera, try to read a QR code
   enrol CODE | --qr FILE | --server URL --token TOKEN
                               enrol with the office's enrolment QR code (cate-admin device add)
   sync [--server URL] [--token TOKEN]
@@ -92,7 +94,7 @@ int main(int argc, char** argv) {
       {"checkin", cli::cmd_checkin}, {"decode", cli::cmd_decode}, {"status", cli::cmd_status},
       {"demo", cli::cmd_demo}, {"enrol", cli::cmd_enrol}, {"sync", cli::cmd_sync},
       {"purge", cli::cmd_purge}, {"export", cli::cmd_export},
-      {"import-receipt", cli::cmd_import_receipt},
+      {"import-receipt", cli::cmd_import_receipt}, {"camera", cli::cmd_camera},
       {"set-pin", [](const cli::Options& o, const std::vector<std::string>& a) {
          return cate::run_set_pin_command(o.store_path, a);
        }}};

@@ -252,8 +252,12 @@ bool SdlRunner::handle(const SDL_Event& ev, WindowApp& app) {
 }
 
 /// True for a key Dear ImGui acts on as a key (Enter, Backspace, arrows, shortcuts), not as text.
+/// Shift, Ctrl, Alt and GUI themselves are not: a scanner presses Shift around every capital
+/// letter, and holding each Shift release for a frame would take a ticket in one character a
+/// frame (seconds on a slow GPU, and no longer a scanner's burst).
 bool acts_as_key(const SDL_KeyboardEvent& key) {
   const SDL_Keycode sym = key.keysym.sym;
+  if (sym >= SDLK_LCTRL && sym <= SDLK_RGUI) return false;  // the modifier keys
   return sym < 0x20 || sym >= 0x7F || (key.keysym.mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI));
 }
 
