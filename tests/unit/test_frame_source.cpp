@@ -98,7 +98,7 @@ TEST_CASE("frame source: frames come at the pace asked for, stamped with their c
   // 25 ms apart from the start: the first at once, the sixth due 125 ms later (scheduling may
   // only add to that; a late frame does not push the ones after it back).
   CHECK(ms_between(before, times.back()) >= 124);
-  CHECK(ms_between(times.front(), times.back()) < 1000);
+  CHECK(ms_between(times.front(), times.back()) < 5000);  // no stall (a loaded sanitizer build is slow)
   for (std::size_t i = 1; i < times.size(); ++i) CHECK(times[i] >= times[i - 1]);
 }
 
