@@ -27,6 +27,15 @@ namespace {
 // keys came this fast on average are recorded as scanned (a later issue refines the detection).
 constexpr std::uint32_t kScannerKeyGapMs = 35;
 constexpr int kScannerMinKeys = 8;
+// A scanner set to send no suffix: its burst ends in silence. This long with no key after a
+// scanner's burst, and the code goes as if Enter had come (a person typing is never that fast).
+constexpr std::int64_t kScannerEndPauseMs = 120;
+
+/// The keys came in a scanner's burst: enough of them, on average no further apart than a scanner sends them.
+bool scanner_burst(const KeyboardCode& kc) {
+  const std::uint32_t span = kc.last_key_ms - kc.first_key_ms;
+  return kc.keys >= kScannerMinKeys && span <= kScannerKeyGapMs * static_cast<std::uint32_t>(kc.keys - 1);
+}
 // Staff mode reads its counts again this often while it is on screen.
 constexpr std::int64_t kStaffReadEveryMs = 2'000;
 constexpr const char* kDemoStaffPin = "2468";  // said on the demo's Welcome screen
@@ -242,20 +251,20 @@ void KioskApp::on_keyboard(const window::KeyboardInput& in) {
       // Staff's keyboard way in (a scanner's Tab suffix comes after a code, so never alone).
       if (state_.screen == Screen::Welcome && kc.text.empty()) go(Screen::StaffPin);
       break;
-    case Kind::Enter: {
-      if (kc.text.empty()) break;
-      const ScreenView* view = screens_.find(state_.screen);
-      if (view && view->takes_scans() && !kc.text.overflowed()) {
-        const std::uint32_t span = kc.last_key_ms - kc.first_key_ms;
-        const bool burst = kc.keys >= kScannerMinKeys &&
-                           span <= kScannerKeyGapMs * static_cast<std::uint32_t>(kc.keys - 1);
-        Intent intent = CheckInCode{std::string(kc.text.view()), burst ? CheckInMethod::Scanner : CheckInMethod::Typed};
-        apply(intent);
-      }
-      kc.text.wipe();
-      break;
-    }
+    case Kind::Enter: submit_keyboard_code(); break;
   }
+}
+
+/// The code collected from the keyboard goes to be checked in (Enter, or a scanner's pause).
+void KioskApp::submit_keyboard_code() {
+  KeyboardCode& kc = state_.keyboard_code;
+  if (kc.text.empty()) return;
+  const ScreenView* view = screens_.find(state_.screen);
+  if (view && view->takes_scans() && !kc.text.overflowed()) {
+    Intent intent = CheckInCode{std::string(kc.text.view()), scanner_burst(kc) ? CheckInMethod::Scanner : CheckInMethod::Typed};
+    apply(intent);
+  }
+  kc.text.wipe();
 }
 
 void KioskApp::on_activity() { state_.last_activity = clock(); }
@@ -640,6 +649,8 @@ std::int64_t KioskApp::next_deadline() const {
   // Staff mode's live counts; the PIN's wait counted down a second at a time.
   if (state_.screen == Screen::StaffHome && state_.staff.read_at >= 0)
     consider(state_.staff.read_at + kStaffReadEveryMs);
+  if (!state_.keyboard_code.text.empty() && scanner_burst(state_.keyboard_code))
+    consider(state_.keyboard_code.last_key_at + kScannerEndPauseMs);
   // The sync screen's progress bar and "4 min ago".
   if (state_.screen == Screen::StaffSync) consider(state_.now + (state_.sync.status.running ? 250 : 1000));
   if (state_.screen == Screen::StaffPin && state_.pin.retry_at > state_.now) {
@@ -650,6 +661,11 @@ std::int64_t KioskApp::next_deadline() const {
 }
 
 void KioskApp::run_timers() {
+  const KeyboardCode& kc = state_.keyboard_code;
+  if (!kc.text.empty() && scanner_burst(kc) && state_.now >= kc.last_key_at + kScannerEndPauseMs) {
+    submit_keyboard_code();  // a scanner that sends no Enter
+    return;
+  }
   const bool left_behind = state_.screen != Screen::Welcome || !state_.keyboard_code.text.empty() ||
                            state_.language != state_.config.language;
   if (left_behind && state_.screen != Screen::Checking && state_.now >= state_.last_activity + idle_limit()) {

@@ -53,6 +53,7 @@ class KioskApp final : public window::WindowApp {
   void update_devices(bool take_preview);  ///< tells the camera what the screen needs; reads its state
   TypedText* typing_target();             ///< the buffer the current screen types into, if any
   void type_key(const TypeKey& key);
+  void submit_keyboard_code();
   void search_changed();
   void submit_pin();
   void ask_pin_state();

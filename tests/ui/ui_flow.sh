@@ -70,6 +70,12 @@ shot result-already_checked_in-en
 touch_button "Done"
 wait_for "screen=welcome" 5
 
+echo "== a scanner set to send no Enter: its burst ends in silence and is a scan all the same"
+xdotool type --delay 2 -- "$ANA"
+wait_for "You are already signed in" 10
+touch_button "Done"
+wait_for "screen=welcome" 5
+
 echo "== every refusal has its own message"
 for t in expired:"This ticket has expired" revoked:"This ticket is no longer valid" \
          forged:"This code could not be confirmed" other-meeting:"This ticket is for another meeting" \
@@ -88,8 +94,8 @@ shot result-unreadable-en
 echo "== idle: a refusal left alone goes back to Welcome"
 wait_for "screen=welcome lang=en typed=0" $((IDLE + 4))
 
-echo "== idle: a half-typed code is wiped"
-xdotool type --delay 2 -- "CATE1-QWSMH"
+echo "== idle: a half-typed code is wiped (typed at a person's pace)"
+xdotool type --delay 150 -- "CATE1-QWSMH"
 wait_for "typed=11"  # 11 bytes waiting in the hidden buffer
 last_frame | grep -qF "Reading your code" || fail "the welcome does not say a code is being read"
 shot welcome-reading-en
@@ -147,7 +153,7 @@ got=$(sqlite3 "$DB" "SELECT group_concat(first_name || ':' || method, ' ') FROM
 [ "$got" = "Ana:scanner Marcus:scanner José:scanner" ] || fail "check-ins on disk: $got"
 got=$(sqlite3 "$DB" "SELECT group_concat(outcome || '=' || n, ' ') FROM
   (SELECT outcome, count(*) n FROM refused_scan GROUP BY outcome ORDER BY outcome)")
-want="already_checked_in=2 expired=2 forged=1 not_yet_valid=1 other_meeting=1 revoked=1 unknown_key=1 unreadable=1"
+want="already_checked_in=3 expired=2 forged=1 not_yet_valid=1 other_meeting=1 revoked=1 unknown_key=1 unreadable=1"
 [ "$got" = "$want" ] || fail "refused scans on disk: $got (want $want)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "the store is damaged"
 
