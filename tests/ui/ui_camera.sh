@@ -142,6 +142,11 @@ APP_PID=$!
 wait_for "The camera is not working right now" 30
 wait_for "/dev/video9" 5
 shot camera-trouble
+touch_button "Español"
+wait_for "screen=welcome lang=es"
+shot camera-trouble-es
+touch_button "English"
+wait_for "screen=welcome lang=en"
 sleep 5  # it keeps trying (with back-off) and stays up
 alive
 echo "$JOSE" >&"${PTY[1]}"

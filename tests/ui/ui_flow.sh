@@ -124,9 +124,19 @@ wait_for "Usted ya está registrado/a"
 shot result-already_checked_in-es
 touch_button "Listo"
 wait_for "screen=welcome lang=es" 5
-scan "$(code_of refused-expired.png)"
-wait_for "Este boleto ha vencido"
-shot result-expired-es
+for t in expired:"Este boleto ha vencido" revoked:"Este boleto ya no es válido" \
+         forged:"No pudimos confirmar este código" other-meeting:"Este boleto es para otra reunión" \
+         not-yet-valid:"Este boleto todavía no se puede usar" unknown-key:"Este quiosco no puede verificar este boleto"; do
+  kind=${t%%:*} title=${t#*:}
+  scan "$(code_of "refused-$kind.png")"
+  wait_for "$title"
+  shot "result-${kind//-/_}-es"
+  touch_button "Listo"
+  wait_for "screen=welcome lang=es" 5
+done
+scan "HELLO-THIS-IS-NOT-A-TICKET"
+wait_for "No pudimos leer ese código"
+shot result-unreadable-es
 echo "== idle in Spanish: back to Welcome in English, wiped"
 wait_for "screen=welcome lang=en typed=0" $((IDLE + 4))
 wait_for "Welcome to the meeting" 2
@@ -153,7 +163,7 @@ got=$(sqlite3 "$DB" "SELECT group_concat(first_name || ':' || method, ' ') FROM
 [ "$got" = "Ana:scanner Marcus:scanner José:scanner" ] || fail "check-ins on disk: $got"
 got=$(sqlite3 "$DB" "SELECT group_concat(outcome || '=' || n, ' ') FROM
   (SELECT outcome, count(*) n FROM refused_scan GROUP BY outcome ORDER BY outcome)")
-want="already_checked_in=3 expired=2 forged=1 not_yet_valid=1 other_meeting=1 revoked=1 unknown_key=1 unreadable=1"
+want="already_checked_in=3 expired=2 forged=2 not_yet_valid=2 other_meeting=2 revoked=2 unknown_key=2 unreadable=2"
 [ "$got" = "$want" ] || fail "refused scans on disk: $got (want $want)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "the store is damaged"
 
