@@ -10,7 +10,8 @@
 
 #include <imgui.h>
 #include <imgui_internal.h>
-#include <string.h>  // explicit_bzero
+#include <string.h>   // explicit_bzero
+#include <strings.h>  // strncasecmp
 
 #include <algorithm>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include "kiosk/core/check_in.hpp"
 #include "kiosk/core/outbox.hpp"
 #include "kiosk/core/staff_pin.hpp"
+#include "sync/protocol/ticket.hpp"
 
 namespace cate::app {
 
@@ -35,6 +37,17 @@ constexpr std::int64_t kScannerEndPauseMs = 120;
 bool scanner_burst(const KeyboardCode& kc) {
   const std::uint32_t span = kc.last_key_ms - kc.first_key_ms;
   return kc.keys >= kScannerMinKeys && span <= kScannerKeyGapMs * static_cast<std::uint32_t>(kc.keys - 1);
+}
+
+/// A scanner's burst that has gone quiet is a whole code, unless it is the start of a ticket
+/// that is not all there yet (a ticket's length is fixed): then its keys are still on the way
+/// (a slow machine drawing between them), and the idle reset wipes them if they never come.
+bool scan_ended_in_silence(const KeyboardCode& kc, std::int64_t now) {
+  if (kc.text.empty() || !scanner_burst(kc) || now < kc.last_key_at + kScannerEndPauseMs) return false;
+  const std::string_view text = kc.text.view();
+  const bool ticket_start = text.size() >= kTicketPrefix.size() &&
+                            strncasecmp(text.data(), kTicketPrefix.data(), kTicketPrefix.size()) == 0;
+  return !(ticket_start && text.size() < kTicketTextLength);
 }
 // Staff mode reads its counts again this often while it is on screen.
 constexpr std::int64_t kStaffReadEveryMs = 2'000;
@@ -649,8 +662,10 @@ std::int64_t KioskApp::next_deadline() const {
   // Staff mode's live counts; the PIN's wait counted down a second at a time.
   if (state_.screen == Screen::StaffHome && state_.staff.read_at >= 0)
     consider(state_.staff.read_at + kStaffReadEveryMs);
-  if (!state_.keyboard_code.text.empty() && scanner_burst(state_.keyboard_code))
-    consider(state_.keyboard_code.last_key_at + kScannerEndPauseMs);
+  // A scanner's burst: look again when its silence would end it (once; a ticket still arriving waits for keys).
+  const KeyboardCode& kc = state_.keyboard_code;
+  if (!kc.text.empty() && scanner_burst(kc) && state_.now < kc.last_key_at + kScannerEndPauseMs)
+    consider(kc.last_key_at + kScannerEndPauseMs);
   // The sync screen's progress bar and "4 min ago".
   if (state_.screen == Screen::StaffSync) consider(state_.now + (state_.sync.status.running ? 250 : 1000));
   if (state_.screen == Screen::StaffPin && state_.pin.retry_at > state_.now) {
@@ -661,8 +676,7 @@ std::int64_t KioskApp::next_deadline() const {
 }
 
 void KioskApp::run_timers() {
-  const KeyboardCode& kc = state_.keyboard_code;
-  if (!kc.text.empty() && scanner_burst(kc) && state_.now >= kc.last_key_at + kScannerEndPauseMs) {
+  if (scan_ended_in_silence(state_.keyboard_code, state_.now)) {
     submit_keyboard_code();  // a scanner that sends no Enter
     return;
   }
