@@ -75,6 +75,7 @@ void StaffView::wipe() {
 void FormSession::wipe() {
   answers.wipe();
   form = nullptr;
+  held.reset();
   page = 0;
   problem.reset();
   said = Said::Nothing;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -152,7 +153,8 @@ struct SyncView {
 /// question on screen and what the last Next or Send said.
 struct FormSession {
   enum class Said { Nothing, Sending, NotSaved, NoMeeting };
-  const FormDefinition* form = nullptr;  ///< a built-in definition (lives as long as the process)
+  std::shared_ptr<const FormDefinition> held;  ///< keeps `form` alive (an office definition may be replaced meanwhile)
+  const FormDefinition* form = nullptr;        ///< the definition in use: held.get()
   FormAnswers answers;
   std::size_t page = 0;                  ///< the field on screen
   std::optional<FormProblem> problem;    ///< shown under the field; the answer stays as typed
@@ -167,6 +169,13 @@ struct FormsSetup {
   FormSealKey seal;                  ///< the key forms are sealed to, or why there is none
   bool meeting_active = false;       ///< walk-ins need one
   bool read = false;                 ///< read from the store at least once
+  /// The definitions in use (forms.hpp, find_form): the office's where newer, else built-in.
+  std::vector<std::shared_ptr<const FormDefinition>> definitions;
+  std::shared_ptr<const FormDefinition> definition(std::string_view id) const {
+    for (const auto& d : definitions)
+      if (d->id == id) return d;
+    return nullptr;
+  }
   bool forms_on() const { return read && seal.key.has_value(); }
   bool check_in() const { return mode != KioskMode::SignUp; }
   bool sign_up() const { return mode != KioskMode::CheckIn && forms_on(); }

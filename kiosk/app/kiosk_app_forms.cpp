@@ -39,18 +39,20 @@ void KioskApp::read_forms_setup() {
     setup.mode = kiosk_mode_of(s);
     setup.seal = form_seal_key(s);
     setup.meeting_active = s.active_meeting().has_value();
+    setup.definitions = forms_in_use(s);
     setup.read = true;
     answers->post([setup = std::move(setup)](KioskApp& app) mutable { app.state_.forms = std::move(setup); });
   });
 }
 
 void KioskApp::start_form(const StartForm& start) {
-  const FormDefinition* def = find_builtin_form(start.form);
   const FormsSetup& setup = state_.forms;
+  std::shared_ptr<const FormDefinition> def = setup.definition(start.form);
   if (!def || !setup.forms_on()) return;
   if (def->for_meeting ? !setup.walk_in() : !setup.sign_up()) return;
   state_.form.wipe();
-  state_.form.form = def;
+  state_.form.held = def;
+  state_.form.form = def.get();
   // The preferred language starts as the one the person is reading in.
   for (std::size_t i = 0; i < def->fields.size(); ++i)
     if (def->fields[i].type == FieldType::Language)

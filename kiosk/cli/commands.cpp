@@ -113,6 +113,7 @@ int cmd_import(const Options& o, const std::vector<std::string>& args) {
   json j = {{"imported", path},          {"keys_added", sum->keys},
             {"meetings", sum->meetings}, {"rsvps", sum->rsvps},
             {"rsvps_removed", sum->rsvps_removed}, {"revocations_added", sum->revocations},
+            {"forms_added", sum->forms},
             {"signed_by", key_id_str(bundle->signed_by)}};
   if (auto a = store->active_meeting()) j["active_meeting"] = a->str();
   print_line(j);

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include "kiosk/core/messages.hpp"
 #include "kiosk/core/outbox.hpp"
 #include "platform/result.hpp"
+#include "sync/protocol/form_definition.hpp"
 #include "sync/protocol/keys.hpp"
 
 namespace cate {
@@ -28,51 +30,11 @@ class Store;
 // [SECTION] Definitions
 // ---------------------------------------------------------------------------------------------
 
-enum class FieldType { Text, Email, Phone, Choice, MultiChoice, Checkbox, Language };
-/// "text", "email", "phone", "choice", "multi_choice", "checkbox", "language"
-const char* field_type_code(FieldType type);
+// The definition types and parse_form_definition live in sync/protocol/form_definition.hpp
+// (the office checks definitions with the same parser).
 
-/// A text in each language the kiosk speaks (English is required; Spanish falls back to it).
-struct LocalText {
-  std::string en, es;
-  const std::string& in(Language lang) const { return lang == Language::Spanish && !es.empty() ? es : en; }
-};
-
-struct FormChoice {
-  std::string id;  ///< what the sealed answer holds ("training")
-  LocalText label;
-};
-
-/// Most fields a form may have, and most choices a field may offer (big touch buttons).
-inline constexpr std::size_t kMaxFormFields = 16;
-inline constexpr std::size_t kMaxFieldChoices = 8;  // two to a row, four rows: a screen without scrolling
-/// Bytes one text answer can hold (a field's max_length is in characters and may be less).
-inline constexpr std::size_t kFormTextCapacity = 1024;
-
-struct FormField {
-  std::string id;           ///< key in the sealed "fields" object
-  FieldType type = FieldType::Text;
-  bool required = false;    ///< a checkbox that is required must be ticked (consent)
-  std::size_t max_length = 0;  ///< text, email, phone: most characters (code points)
-  LocalText label, help;
-  std::vector<FormChoice> choices;  ///< choice, multi_choice; language: English and Spanish
-  bool is_text() const { return type == FieldType::Text || type == FieldType::Email || type == FieldType::Phone; }
-};
-
-struct FormDefinition {
-  std::string id;            ///< "walk_in", "ally_network", "community_network"
-  int version = 0;           ///< goes with every answer (form_version)
-  bool for_meeting = false;  ///< tied to the active meeting (walk-in)
-  LocalText title, intro, thanks;
-  std::vector<FormField> fields;
-  /// Groups of fields of which at least one must be filled in (e-mail or phone).
-  std::vector<std::vector<std::size_t>> require_one_of;
-  std::optional<std::size_t> field_index(std::string_view field_id) const;
-};
-
-/// Reads a definition. The error names the file and the field: "forms/x.json: field 'email':
-/// unknown type 'mail'".
-Result<FormDefinition, std::string> parse_form_definition(std::string_view json, std::string_view file);
+/// A definition's text in the language the person reads.
+inline const std::string& in(const LocalText& text, Language lang) { return text.in_spanish(lang == Language::Spanish); }
 
 /// The embedded definitions (assets/forms/walk_in.json, ally_network.json,
 /// community_network.json), read once. A definition that does not parse is left out and its
@@ -80,6 +42,13 @@ Result<FormDefinition, std::string> parse_form_definition(std::string_view json,
 const std::vector<FormDefinition>& builtin_forms();
 const std::vector<std::string>& builtin_form_errors();
 const FormDefinition* find_builtin_form(std::string_view id);
+
+/// The definition the kiosk uses for `id`: the office's (from a bundle or a pull, kept in the
+/// store) when its version is above the built-in one's, else the built-in one; none if neither
+/// exists. An office definition that no longer parses is passed over. Call on the store's thread.
+std::shared_ptr<const FormDefinition> find_form(const Store& store, std::string_view id);
+/// find_form() of every form the kiosk knows (the built-in ones and the office's), built-in order first.
+std::vector<std::shared_ptr<const FormDefinition>> forms_in_use(const Store& store);
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Answers

@@ -62,6 +62,7 @@ Result<std::string, std::string> KioskSync::apply_pull(const wire::PullResponse&
               std::to_string(sum->rsvps) + " RSVPs, " + std::to_string(sum->revocations) + " new revocations, " +
               std::to_string(sum->keys) + " new keys";
     if (sum->rsvps_removed > 0) summary += ", " + std::to_string(sum->rsvps_removed) + " RSVPs removed";
+    if (sum->forms > 0) summary += ", " + std::to_string(sum->forms) + " new form definitions";
   }
   if (auto r = store_.set_setting("pull_cursor", pull.cursor); !r) return Err{r.error().message};
   return summary;

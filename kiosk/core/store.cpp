@@ -20,6 +20,7 @@
 
 #include "kiosk/core/check_in_rules.hpp"
 #include "kiosk/core/store_sql.hpp"
+#include "sync/protocol/form_definition.hpp"
 
 namespace cate {
 
@@ -101,6 +102,15 @@ CREATE TABLE form_entry (            -- forms taken here (walk-ins, sign-ups), o
   at_ms        INTEGER NOT NULL      -- kiosk clock, Unix milliseconds
 );
 CREATE INDEX form_entry_by_meeting ON form_entry(meeting_id, form);
+)sql",
+    // 1 -> 2
+    R"sql(
+CREATE TABLE office_form (           -- form definitions the office sent in bundles and pulls; one a form
+  id          TEXT PRIMARY KEY,      -- the form's ID ('ally_network'); replaces the built-in one of that ID
+                                     -- when its version is higher (forms.hpp, find_form)
+  version     INTEGER NOT NULL,      -- the definition's version; only a higher one replaces the row
+  definition  TEXT NOT NULL          -- the definition's JSON, as assets/forms; checked on import
+);
 )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -269,6 +279,17 @@ Result<ImportSummary, StoreError> Store::import_bundle(const SignedBundle& sb, b
     {
       Stmt forget(db_, "DELETE FROM setting WHERE key = 'pull_cursor'");
       forget.run();
+    }
+    // The office's form definitions (checked by read_bundle): a row is replaced only by a higher
+    // version, so an old stick's bundle does not bring back an older form.
+    for (const auto& text : b.forms) {
+      auto def = parse_form_definition(text, "bundle form");
+      if (!def) continue;
+      Stmt ins(db_, "INSERT INTO office_form(id, version, definition) VALUES (?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET version = excluded.version, definition = excluded.definition "
+                    "WHERE excluded.version > office_form.version");
+      ins.bind(1, def->id).bind(2, std::int64_t{def->version}).bind(3, text).run();
+      sum.forms += static_cast<std::size_t>(sqlite3_changes(db_));
     }
     // The server's identity, vouched for by the office's signature: forms are sealed to it.
     if (b.seal_key) {
@@ -512,6 +533,16 @@ std::optional<std::string> Store::setting(const std::string& key) const {
   } catch (const SqlFailure&) {
   }
   return std::nullopt;
+}
+
+std::vector<std::string> Store::office_forms() const {
+  std::vector<std::string> out;
+  try {
+    Stmt q(db_, "SELECT definition FROM office_form ORDER BY id");
+    while (q.step()) out.push_back(q.text(0));
+  } catch (const SqlFailure&) {
+  }
+  return out;
 }
 
 Result<Done, StoreError> Store::set_setting(const std::string& key, const std::string& value) {

@@ -46,6 +46,7 @@ struct CheckInWrite {
 
 struct ImportSummary {
   std::size_t keys = 0, meetings = 0, rsvps = 0, revocations = 0, rsvps_removed = 0;
+  std::size_t forms = 0;  ///< office form definitions taken (newer than the one kept)
   bool active_meeting_set = false;
 };
 
@@ -131,6 +132,9 @@ class Store {
                                                const std::string& error);
   /// A kiosk setting ('pull_cursor', ...), if set.
   std::optional<std::string> setting(const std::string& key) const;
+  /// The form definitions the office sent (JSON text, checked when imported), one per form ID:
+  /// the highest version received. forms.hpp's find_form() picks between them and the built-in ones.
+  std::vector<std::string> office_forms() const;
   Result<Done, StoreError> set_setting(const std::string& key, const std::string& value);
 
   /// Wipes the names and e-mails of the roster of every meeting that ended more than the

@@ -32,6 +32,7 @@
 #include "sync/admin/qr_image.hpp"
 #include "sync/protocol/bundle.hpp"
 #include "sync/protocol/enrolment.hpp"
+#include "sync/protocol/form_definition.hpp"
 #include "sync/protocol/sealed_form.hpp"
 #include "sync/protocol/ticket.hpp"
 #include "sync/protocol/usb_export.hpp"
@@ -96,6 +97,12 @@ commands:
                              write a signed kiosk bundle: the meetings, their RSVPs and
                              revocations, and every key not retired. --active names the
                              meeting the kiosk opens on (default: the only one, if one)
+
+  form set FILE.json         check a form definition (as in assets/forms) and hand it to
+                             kiosks at their next sync or bundle: they use it in place of
+                             their built-in form of the same ID. Its "version" must be above
+                             the one the office has
+  form list                  list the office's forms: id, version, updated, title
 
   device add NAME --url URL [--expires-hours H] [--png FILE] [--text]
                              make a device and its one-time enrolment code (valid H hours,
@@ -910,6 +917,37 @@ int cmd_revoke(Context& ctx, const Options& opts) {
   return kExitOk;
 }
 
+int cmd_form(Context& ctx, const Options& opts) {
+  if (opts.positional.empty()) return usage_error("form: use `form set FILE.json` or `form list`");
+  const std::string& what = opts.positional[0];
+  if (what == "list") {
+    if (opts.positional.size() > 1) return usage_error("unexpected '{}'", opts.positional[1]);
+    auto forms = ctx.store->forms();
+    if (!forms) return fail("{}", forms.error());
+    print_out("id\tversion\tupdated\ttitle");
+    for (const auto& f : *forms) {
+      auto def = parse_form_definition(f.definition, f.id);
+      print_out(fmt::format("{}\t{}\t{}\t{}", f.id, f.version, local_time_str(f.updated_at),
+                            def ? def->title.en : "(damaged: " + def.error() + ")"));
+    }
+    return kExitOk;
+  }
+  if (what != "set") return usage_error("form {}: use `form set FILE.json` or `form list`", what);
+  if (opts.positional.size() != 2) return usage_error("form set needs one FILE.json");
+  const std::string& path = opts.positional[1];
+  auto text = read_whole_file(path);
+  if (!text) return fail("{}", text.error());
+  // The kiosk's own parser: what passes here, every kiosk takes.
+  auto def = parse_form_definition(*text, path);
+  if (!def) return fail("{}; the office's forms are unchanged", def.error());
+  OfficeForm form{def->id, def->version, nlohmann::json::parse(*text).dump(), ctx.now};
+  if (auto r = ctx.store->set_form(form); !r) return fail("{}", r.error());
+  say("stored form {} version {} (\"{}\", {} field{}); kiosks take it at their next sync or bundle", form.id,
+      form.version, def->title.en, def->fields.size(), def->fields.size() == 1 ? "" : "s");
+  print_out(form.id);
+  return kExitOk;
+}
+
 int cmd_bundle(Context& ctx, const Options& opts) {
   auto meeting_args = opts.all("meeting");
   auto out = opts.get("out");
@@ -948,6 +986,9 @@ int cmd_bundle(Context& ctx, const Options& opts) {
   auto identity = ctx.store->server_identity(/*create=*/false);
   if (!identity) return fail("{}", identity.error());
   if (*identity) bundle.seal_key = (*identity)->public_key();
+  auto forms = ctx.store->forms();
+  if (!forms) return fail("{}", forms.error());
+  for (const auto& f : *forms) bundle.forms.push_back(f.definition);
 
   const std::size_t counts[] = {bundle.meetings.size(), bundle.rsvps.size(),
                                 bundle.revocations.size(), bundle.keys.size()};
@@ -1390,6 +1431,7 @@ const std::vector<Command>& commands() {
        0, true, cmd_tickets},
       {"revoke", {{"ticket"}, {"rsvp"}}, 0, true, cmd_revoke},
       {"bundle", {{"meeting", true, true}, {"active"}, {"out"}}, 0, true, cmd_bundle},
+      {"form", {}, 2, true, cmd_form},
       {"device", {{"url"}, {"expires-hours"}, {"png"}, {"text", false}, {"pg"}}, 2, true, cmd_device},
       {"export", {{"meeting"}, {"out"}, {"pg"}, {"form"}}, 1, true, cmd_export},
       {"report", {{"meeting"}, {"pg"}}, 0, true, cmd_report},

@@ -118,6 +118,24 @@ CREATE TRIGGER revocations_changed_on_insert AFTER INSERT ON revocations BEGIN
     WHERE rsvp_id = NEW.rsvp_id AND serial = NEW.serial;
 END;
 )sql",
+    // Version 3: form definitions the office hands to kiosks, with a change number like the rest.
+    R"sql(
+CREATE TABLE forms (
+  form_id     TEXT PRIMARY KEY,              -- the form's ID ('ally_network'); written by `form set`
+  version     INTEGER NOT NULL,              -- the definition's version; `form set` only raises it
+  definition  TEXT NOT NULL,                 -- the definition's JSON, checked by `form set`; copied into bundles
+  updated_at  INTEGER NOT NULL,              -- Unix seconds; written by `form set`
+  change_seq  INTEGER NOT NULL DEFAULT 1     -- change number of its last write (trigger)
+) STRICT;
+CREATE TRIGGER forms_changed_on_insert AFTER INSERT ON forms BEGIN
+  UPDATE office_change SET seq = seq + 1;
+  UPDATE forms SET change_seq = (SELECT seq FROM office_change) WHERE form_id = NEW.form_id;
+END;
+CREATE TRIGGER forms_changed_on_update AFTER UPDATE OF version, definition ON forms BEGIN
+  UPDATE office_change SET seq = seq + 1;
+  UPDATE forms SET change_seq = (SELECT seq FROM office_change) WHERE form_id = NEW.form_id;
+END;
+)sql",
 };
 // cate-syncd's identity key: the same table server_identity.cpp has always kept in this file.
 constexpr const char* kIdentitySchema = R"sql(
@@ -485,6 +503,41 @@ class SqliteCentralStore final : public CentralStore {
     return removed;
   }
 
+  StoreDone set_form(const OfficeForm& form) override {
+    if (auto r = exec("BEGIN IMMEDIATE"); !r) return Err{r.error()};
+    Stmt q(db_, "SELECT version FROM forms WHERE form_id = ?1");
+    if (!q.ok()) return rollback("cannot store the form");
+    q.bind(1, form.id);
+    int rc = q.step();
+    if (rc == SQLITE_ROW && q.integer(0) >= form.version)
+      return rollback_with(fmt::format("form {}: the office already has version {}; a changed form needs a "
+                                       "higher \"version\" than that (this file has {})",
+                                       form.id, q.integer(0), form.version));
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rollback("cannot store the form");
+    Stmt s(db_, "INSERT INTO forms (form_id, version, definition, updated_at) VALUES (?1, ?2, ?3, ?4) "
+                "ON CONFLICT(form_id) DO UPDATE SET version = excluded.version, definition = excluded.definition, "
+                "updated_at = excluded.updated_at");
+    if (!s.ok()) return rollback("cannot store the form");
+    s.bind(1, form.id);
+    s.bind(2, std::int64_t{form.version});
+    s.bind(3, form.definition);
+    s.bind(4, form.updated_at);
+    if (s.step() != SQLITE_DONE) return rollback("cannot store the form");
+    if (auto r = exec("COMMIT"); !r) return rollback("cannot store the form");
+    return std::monostate{};
+  }
+
+  StoreResult<std::vector<OfficeForm>> forms() override {
+    Stmt s(db_, "SELECT form_id, version, definition, updated_at FROM forms ORDER BY form_id");
+    if (!s.ok()) return Err{error_text("cannot read the forms")};
+    std::vector<OfficeForm> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW)
+      out.push_back({s.text(0), static_cast<int>(s.integer(1)), s.text(2), s.integer(3)});
+    if (rc != SQLITE_DONE) return Err{error_text("cannot read the forms")};
+    return out;
+  }
+
   StoreResult<OfficeChanges> changes_since(std::int64_t since, std::int64_t ends_after) override {
     // One read transaction: the change number and the rows are one snapshot.
     if (auto r = exec("BEGIN"); !r) return Err{r.error()};
@@ -614,6 +667,15 @@ class SqliteCentralStore final : public CentralStore {
       out.revocations.push_back(*rev);
     }
     if (rc != SQLITE_DONE) return Err{error_text("cannot read the revocations")};
+    {
+      // Forms are few and small: when any changed, all of them go.
+      Stmt f(db_, "SELECT definition FROM forms WHERE EXISTS (SELECT 1 FROM forms WHERE change_seq > ?1) "
+                  "ORDER BY form_id");
+      if (!f.ok()) return Err{error_text("cannot read the forms")};
+      f.bind(1, since);
+      while ((rc = f.step()) == SQLITE_ROW) out.forms.push_back(f.text(0));
+      if (rc != SQLITE_DONE) return Err{error_text("cannot read the forms")};
+    }
     if (since > 0) {
       Stmt t(db_, "SELECT id FROM office_removal WHERE kind = 'rsvp' AND change_seq > ?1 ORDER BY change_seq");
       if (!t.ok()) return Err{error_text("cannot read the removals")};

@@ -56,6 +56,14 @@ struct CentralPurge {
   std::int64_t rsvps = 0;     ///< RSVPs wiped
 };
 
+/// A form definition the office hands to kiosks in place of the built-in one of the same ID.
+struct OfficeForm {
+  std::string id;               ///< the form's ID ("ally_network")
+  int version = 0;              ///< only a higher version replaces a stored one
+  std::string definition;       ///< the definition's JSON, checked by parse_form_definition
+  std::int64_t updated_at = 0;  ///< Unix seconds, when `form set` stored it
+};
+
 /// What changed in the office's data after a change number (changes_since()). Every row of the
 /// office's tables carries the change number of its last write; a removed RSVP leaves a
 /// tombstone with one. Numbers only grow, one a write, in commit order.
@@ -66,6 +74,7 @@ struct OfficeChanges {
   std::vector<Rsvp> rsvps;                ///< RSVPs written after `since`
   std::vector<Revocation> revocations;    ///< revocations written after `since`
   std::vector<RsvpId> removed_rsvps;      ///< RSVPs removed after `since` (cancelled)
+  std::vector<std::string> forms;         ///< every form definition, when any was written after `since`
 };
 
 class CentralStore {
@@ -126,6 +135,12 @@ class CentralStore {
   /// kiosk pulling changes drops it too. False when there was no such RSVP.
   virtual StoreResult<bool> remove_rsvp(RsvpId rsvp) = 0;
 
+  /// @brief Stores a form definition (already checked by parse_form_definition): a new form, or
+  /// a higher version of a stored one. A version not above the stored one is refused, in words.
+  virtual StoreDone set_form(const OfficeForm& form) = 0;
+  /// @brief Every stored form definition, by ID.
+  virtual StoreResult<std::vector<OfficeForm>> forms() = 0;
+
   /// @brief What changed after change number `since` (0: everything), as one consistent
   /// snapshot, limited to meetings that end at or after `ends_after` (Unix seconds) and their
   /// RSVPs and revocations. Tombstones are not limited.
@@ -137,7 +152,7 @@ class CentralStore {
 };
 
 /// The schema version this build writes; older stores are migrated when opened.
-inline constexpr int kCentralSchemaVersion = 2;
+inline constexpr int kCentralSchemaVersion = 3;
 
 enum class OpenMode {
   CreateIfMissing,  ///< make an empty store when there is no file

@@ -165,6 +165,24 @@ COMMENT ON COLUMN server_identity.created_at_ms IS 'Unix ms when it was made';
 )sql",
     // Version 2 is the SQLite store's change tracking, already made above.
     "SELECT 1",
+    // Version 3: form definitions the office hands to kiosks, with a change number like the rest.
+    R"sql(
+CREATE TABLE forms (
+  form_id     text PRIMARY KEY,
+  version     integer NOT NULL,
+  definition  text NOT NULL,
+  updated_at  bigint NOT NULL,
+  change_seq  bigint NOT NULL DEFAULT 0
+);
+COMMENT ON TABLE forms IS 'Form definitions handed to kiosks in place of the built-in ones; written by cate-admin form set';
+COMMENT ON COLUMN forms.form_id IS 'the form''s ID (''ally_network'')';
+COMMENT ON COLUMN forms.version IS 'the definition''s version; form set only raises it';
+COMMENT ON COLUMN forms.definition IS 'the definition''s JSON, checked by form set; copied into bundles';
+COMMENT ON COLUMN forms.updated_at IS 'Unix seconds, when form set stored it';
+COMMENT ON COLUMN forms.change_seq IS 'change number of the row''s last write (trigger)';
+CREATE TRIGGER forms_changed BEFORE INSERT OR UPDATE OF version, definition ON forms
+  FOR EACH ROW EXECUTE FUNCTION office_mark_change();
+)sql",
 };
 constexpr int kOfficeSchemaVersion = static_cast<int>(sizeof kOfficeMigrations / sizeof kOfficeMigrations[0]);
 static_assert(kOfficeSchemaVersion == kCentralSchemaVersion);
@@ -536,6 +554,33 @@ class PgCentralStore final : public CentralStore {
     });
   }
 
+  StoreDone set_form(const OfficeForm& form) override {
+    return guarded<std::monostate>("cannot store the form", [&]() -> StoreDone {
+      Transaction tx(db_);
+      Rows q = db_.run("SELECT version FROM forms WHERE form_id = $1 FOR UPDATE", {form.id});
+      if (q.size() > 0 && q.i64(0, 0) >= form.version)
+        return Err{fmt::format("form {}: the office already has version {}; a changed form needs a "
+                               "higher \"version\" than that (this file has {})",
+                               form.id, q.i64(0, 0), form.version)};
+      db_.run("INSERT INTO forms (form_id, version, definition, updated_at) VALUES ($1, $2, $3, $4) "
+              "ON CONFLICT (form_id) DO UPDATE SET version = excluded.version, definition = excluded.definition, "
+              "updated_at = excluded.updated_at",
+              {form.id, num(form.version), form.definition, num(form.updated_at)});
+      tx.commit();
+      return std::monostate{};
+    });
+  }
+
+  StoreResult<std::vector<OfficeForm>> forms() override {
+    return guarded<std::vector<OfficeForm>>("cannot read the forms", [&]() -> StoreResult<std::vector<OfficeForm>> {
+      Rows r = db_.run("SELECT form_id, version, definition, updated_at FROM forms ORDER BY form_id");
+      std::vector<OfficeForm> out;
+      for (int i = 0; i < r.size(); ++i)
+        out.push_back({r.text(i, 0), static_cast<int>(r.i64(i, 1)), r.text(i, 2), r.i64(i, 3)});
+      return out;
+    });
+  }
+
   StoreResult<OfficeChanges> changes_since(std::int64_t since, std::int64_t ends_after) override {
     return guarded<OfficeChanges>("cannot read the office's changes", [&]() -> StoreResult<OfficeChanges> {
       // One snapshot: the change number and the rows agree.
@@ -565,6 +610,11 @@ class PgCentralStore final : public CentralStore {
       auto revs = revocations_from(v);
       if (!revs) return Err{revs.error()};
       out.revocations = std::move(*revs);
+      // Forms are few and small: when any changed, all of them go.
+      Rows f = db_.run("SELECT definition FROM forms WHERE EXISTS (SELECT 1 FROM forms WHERE change_seq > $1) "
+                       "ORDER BY form_id",
+                       {num(since)});
+      for (int i = 0; i < f.size(); ++i) out.forms.push_back(f.text(i, 0));
       if (since > 0) {
         Rows t = db_.run("SELECT id FROM office_removal WHERE kind = 'rsvp' AND change_seq > $1 ORDER BY change_seq",
                          {num(since)});

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sync/protocol/form_definition.hpp"
+
 namespace cate {
 
 using nlohmann::json;
@@ -61,6 +63,13 @@ json to_json(const Bundle& b) {
   j["revocations"] = json::array();
   for (const auto& r : b.revocations)
     j["revocations"].push_back({{"ticket", r.ticket.str()}, {"revoked_at", r.revoked_at}});
+  if (!b.forms.empty()) {
+    j["forms"] = json::array();
+    for (const auto& f : b.forms) {
+      json def = json::parse(f, nullptr, false);  // checked text (read_bundle, cate-admin form set)
+      if (!def.is_discarded()) j["forms"].push_back(std::move(def));
+    }
+  }
   if (b.active_meeting) j["active_meeting"] = b.active_meeting->str();
   if (b.seal_key) j["seal_key"] = b.seal_key->base64();
   if (b.delta) {
@@ -112,6 +121,16 @@ Bundle from_json(const json& j) {
     auto t = TicketRef::parse(need_string(revs[i], "ticket", w));
     if (!t) throw BundleError{w + ".ticket is not a ticket reference"};
     b.revocations.push_back({*t, need_int(revs[i], "revoked_at", w)});
+  }
+  if (j.contains("forms")) {
+    const json& forms = need_array(j, "forms");
+    for (std::size_t i = 0; i < forms.size(); ++i) {
+      std::string w = "forms[" + std::to_string(i) + "]";
+      std::string text = forms[i].dump();
+      auto def = parse_form_definition(text, "bundle." + w);
+      if (!def) throw BundleError{def.error()};
+      b.forms.push_back(std::move(text));
+    }
   }
   if (j.contains("active_meeting")) b.active_meeting = need_id<MeetingId>(j, "active_meeting", "bundle");
   if (j.contains("seal_key")) {

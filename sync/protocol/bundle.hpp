@@ -45,6 +45,10 @@ struct Bundle {
   std::optional<MeetingId> active_meeting;  ///< the meeting the kiosk should open on, if any
   /// The server's identity key, if the office has one: forms are sealed to it (SYNC.md, "Sealed forms").
   std::optional<PublicKey> seal_key;
+  /// Form definitions from the office (JSON objects as in assets/forms/, each as its text), each
+  /// checked by parse_form_definition on reading. A kiosk uses one in place of its built-in form
+  /// of the same ID when its version is higher. A delta carries all of them when any changed.
+  std::vector<std::string> forms;
   /// A delta (a pull with a cursor the server knows): only what changed since `since`; the kiosk
   /// merges it into its roster instead of replacing the roster of each meeting.
   bool delta = false;

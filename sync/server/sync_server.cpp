@@ -362,6 +362,7 @@ struct SyncServer::Impl {
       b.meetings = std::move(changes.meetings);
       b.rsvps = std::move(changes.rsvps);
       b.revocations = std::move(changes.revocations);
+      b.forms = std::move(changes.forms);
       if (config.identity) b.seal_key = config.identity->public_key();
       if (since) {
         b.delta = true;
@@ -378,6 +379,7 @@ struct SyncServer::Impl {
       line["meetings"] = b.meetings.size();
       line["rsvps"] = b.rsvps.size();
       line["revocations"] = b.revocations.size();
+      line["forms"] = b.forms.size();
       line["bytes"] = out.bundle.size();
     }
     line["status"] = res.status;

@@ -11,7 +11,7 @@
 // [SECTION] Revocation  refused and told so, enrolled again
 // [SECTION] Office      CSV export, report, purge (cate-admin)
 // [SECTION] Undo and forms  undone check-ins recounted, sealed forms opened, walk-ins, form export
-// [SECTION] Deltas      pulls of what changed since the cursor, the seal key
+// [SECTION] Deltas      pulls of what changed since the cursor, the seal key, the office's forms
 // [SECTION] USB         the sealed USB export, taken in at the office, then synced
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
@@ -33,7 +33,9 @@
 #include <sstream>
 #include <thread>
 
+#include "assets/assets.hpp"
 #include "kiosk/core/check_in.hpp"
+#include "kiosk/core/forms.hpp"
 #include "kiosk/core/outbox.hpp"
 #include "kiosk/core/outbox_export.hpp"
 #include "kiosk/core/store.hpp"
@@ -930,6 +932,104 @@ TEST_CASE("a pull with the server's cursor carries only what changed and the kio
     CHECK(full.bundle->bundle.rsvps.size() == 3);
     CHECK(full.bundle->bundle.revocations.size() == 1);
   }
+}
+
+/// Writes `text` to a file in `dir` and returns its path.
+std::string write_text(const std::string& dir, const std::string& name, const std::string& text) {
+  const std::string path = dir + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST_CASE("a form the office changes reaches the kiosk by a pull, and cate-admin refuses a bad or older one") {
+  Office office;
+  Kiosk kiosk;
+  auto enrolled = enrol_kiosk(*kiosk.store, office.new_code("Front door"));
+  REQUIRE(enrolled.ok());
+  kiosk.enrolled = *enrolled;
+  auto first = kiosk.round();
+  REQUIRE_MESSAGE(first.ok, first.error);
+  const FormDefinition* builtin = find_builtin_form("ally_network");
+  REQUIRE(builtin);
+  auto before = find_form(*kiosk.store, "ally_network");
+  REQUIRE(before);
+  CHECK(before.get() == builtin);  // nothing from the office yet: the built-in one
+  const std::string cursor = kiosk.store->setting("pull_cursor").value_or("");
+  REQUIRE(!cursor.empty());
+
+  // The office asks one more question on the Ally Network form.
+  auto text = asset("forms/ally_network.json");
+  REQUIRE(text);
+  nlohmann::json def = nlohmann::json::parse(*text);
+  def["version"] = builtin->version + 1;
+  def["fields"].push_back({{"id", "pronouns"}, {"type", "text"}, {"label", {{"en", "Pronouns"}, {"es", "Pronombres"}}}});
+  const std::string newer = write_text(office.dir.path, "ally_network.json", def.dump(2));
+  auto [set_rc, set_out] = cate_admin(office, {"form", "set", newer});
+  CHECK(set_rc == 0);
+  CHECK(set_out == "ally_network\n");
+  auto [list_rc, list] = cate_admin(office, {"form", "list"});
+  CHECK(list_rc == 0);
+  CHECK(list.find("ally_network\t" + std::to_string(builtin->version + 1) + "\t") != std::string::npos);
+
+  // The delta carries the forms; the kiosk keeps them and uses the office's version.
+  Pulled delta = raw_pull(office, kiosk, cursor);
+  REQUIRE(delta.bundle);
+  CHECK(delta.bundle->bundle.delta);
+  CHECK(delta.bundle->bundle.rsvps.empty());
+  REQUIRE(delta.bundle->bundle.forms.size() == 1);
+  auto second = kiosk.round();
+  REQUIRE_MESSAGE(second.ok, second.error);
+  CHECK(second.pull_summary.rfind("changes:", 0) == 0);
+  CHECK(second.pull_summary.find("1 new form definitions") != std::string::npos);
+  auto after = find_form(*kiosk.store, "ally_network");
+  REQUIRE(after);
+  CHECK(after->version == builtin->version + 1);
+  CHECK(after->field_index("pronouns"));
+  CHECK(after->fields.size() == builtin->fields.size() + 1);
+  CHECK(find_form(*kiosk.store, "walk_in").get() == find_builtin_form("walk_in"));
+  CHECK(forms_in_use(*kiosk.store).size() == builtin_forms().size());
+
+  // Nothing changed since: the next pull says so.
+  auto third = kiosk.round();
+  REQUIRE_MESSAGE(third.ok, third.error);
+  CHECK(third.pull_summary == "nothing new from the office");
+  const std::string now_cursor = kiosk.store->setting("pull_cursor").value_or("");
+  CHECK(raw_pull(office, kiosk, now_cursor).response.unchanged);
+
+  // Refused, in words, and nothing changes: a definition that does not parse, the same
+  // version again, and an older one.
+  nlohmann::json bad = def;
+  bad["version"] = builtin->version + 2;
+  bad["fields"][0]["type"] = "mail";
+  auto [bad_rc, bad_out] = cate_admin(office, {"form", "set", write_text(office.dir.path, "bad.json", bad.dump())},
+                                      /*with_stderr=*/true);
+  CHECK(bad_rc != 0);
+  CHECK_MESSAGE(bad_out.find("unknown type 'mail'") != std::string::npos, bad_out);
+  auto [same_rc, same_out] = cate_admin(office, {"form", "set", newer}, true);
+  CHECK(same_rc != 0);
+  CHECK_MESSAGE(same_out.find("already has version " + std::to_string(builtin->version + 1)) != std::string::npos,
+                same_out);
+  nlohmann::json older = def;
+  older["version"] = builtin->version;
+  auto [old_rc, old_out] =
+      cate_admin(office, {"form", "set", write_text(office.dir.path, "older.json", older.dump())}, true);
+  CHECK(old_rc != 0);
+  CHECK_MESSAGE(old_out.find("higher \"version\"") != std::string::npos, old_out);
+  auto forms = office.central->forms();
+  REQUIRE(forms.ok());
+  REQUIRE(forms->size() == 1);
+  CHECK(forms->front().version == builtin->version + 1);
+  CHECK(raw_pull(office, kiosk, now_cursor).response.unchanged);
+
+  // A change that is not a form: the delta leaves the forms out.
+  REQUIRE(office.central->revoke_ticket(TicketRef{office.rsvps[0].id, 1}, wall_ms() / 1000).ok());
+  Pulled no_forms = raw_pull(office, kiosk, now_cursor);
+  REQUIRE(no_forms.bundle);
+  CHECK(no_forms.bundle->bundle.forms.empty());
+  // A whole pull carries them.
+  Pulled whole = raw_pull(office, kiosk, "");
+  REQUIRE(whole.bundle);
+  CHECK(whole.bundle->bundle.forms.size() == 1);
 }
 
 TEST_CASE("a delta for 5000 RSVPs is a small part of the whole bundle and the kiosk converges") {

@@ -8,6 +8,9 @@
 #include "kiosk/core/forms.hpp"
 #include "kiosk/core/outbox.hpp"
 #include "kiosk_fixture.hpp"
+#include "assets/assets.hpp"
+#include "sync/protocol/bundle.hpp"
+#include "sync/protocol/form_definition.hpp"
 #include "sync/protocol/sealed_form.hpp"
 
 using namespace cate;
@@ -113,6 +116,85 @@ TEST_CASE("a bad definition is a clear error naming the file and the field") {
   CHECK(definition_error(R"({"id":"x","version":1,"title":"T","thanks":"Th","fields":[
           {"id":"n","type":"text","label":"N","max_length":"long"}]})")
             .find("field 'n': 'max_length' must be a number") != std::string::npos);
+}
+
+TEST_CASE("the definition parser under sync/ reads the built-in forms as the kiosk does") {
+  for (const char* id : {"walk_in", "ally_network", "community_network"}) {
+    CAPTURE(id);
+    auto text = asset(std::string("forms/") + id + ".json");
+    REQUIRE(text);
+    auto def = parse_form_definition(*text, id);
+    REQUIRE(def.ok());
+    CHECK(def->id == id);
+    CHECK(def->fields.size() == form(id).fields.size());
+  }
+  // A language field offers English and Spanish, each named in itself.
+  const FormDefinition& ally = form("ally_network");
+  const FormField& lang = ally.fields[field(ally, "preferred_language")];
+  REQUIRE(lang.choices.size() == 2);
+  CHECK(lang.choices[0].id == "en");
+  CHECK(in(lang.choices[1].label, Language::Spanish) == "Español");
+  CHECK(in(ally.title, Language::Spanish) == ally.title.es);
+  CHECK(in(ally.title, Language::English) == ally.title.en);
+}
+
+TEST_CASE("a bundle's forms go round trip, and a bad one makes the bundle a clear error") {
+  SecretKey key = SecretKey::generate();
+  auto text = asset("forms/ally_network.json");
+  REQUIRE(text);
+  json def = json::parse(*text);
+  def["version"] = 9;
+  Bundle b;
+  b.created_at = 1'800'000'000;
+  b.forms.push_back(def.dump());
+  auto read = read_bundle(write_bundle(b, key));
+  REQUIRE_MESSAGE(read.ok(), (read.ok() ? "" : read.error()));
+  REQUIRE(read->bundle.forms.size() == 1);
+  auto back = parse_form_definition(read->bundle.forms[0], "x");
+  REQUIRE(back.ok());
+  CHECK(back->version == 9);
+  CHECK(json::parse(read->bundle.forms[0]) == def);
+  // No forms: none written, none read (older kiosks' bundles).
+  Bundle none;
+  auto plain = read_bundle(write_bundle(none, key));
+  REQUIRE(plain.ok());
+  CHECK(plain->bundle.forms.empty());
+
+  def["fields"][0]["type"] = "mail";
+  b.forms = {json::parse(*text).dump(), def.dump()};
+  auto bad = read_bundle(write_bundle(b, key));
+  REQUIRE(!bad.ok());
+  CHECK_MESSAGE(bad.error().find("bundle.forms[1]") != std::string::npos, bad.error());
+  CHECK_MESSAGE(bad.error().find("unknown type 'mail'") != std::string::npos, bad.error());
+}
+
+TEST_CASE("a kiosk uses the office's form only when its version is higher, and keeps the highest") {
+  KioskFixture k;
+  const FormDefinition& builtin = form("community_network");
+  auto text = asset("forms/community_network.json");
+  REQUIRE(text);
+  auto import_version = [&](int version, const std::string& title) {
+    json def = json::parse(*text);
+    def["version"] = version;
+    def["title"] = title;
+    Bundle b;
+    b.created_at = KioskFixture::kNow;
+    b.forms.push_back(def.dump());
+    auto sb = read_bundle(write_bundle(b, k.key));
+    REQUIRE(sb.ok());
+    auto sum = k.store->import_bundle(*sb, false, KioskFixture::kNow * 1000);
+    REQUIRE(sum.ok());
+    return sum->forms;
+  };
+  // Not above the built-in one: the built-in one stays in use.
+  CHECK(import_version(builtin.version, "Same") == 1);
+  CHECK(find_form(*k.store, "community_network").get() == &builtin);
+  CHECK(import_version(builtin.version + 2, "Newer") == 1);
+  CHECK(find_form(*k.store, "community_network")->title.en == "Newer");
+  // An older bundle (a stick) does not bring back an older form.
+  CHECK(import_version(builtin.version + 1, "Older") == 0);
+  CHECK(find_form(*k.store, "community_network")->title.en == "Newer");
+  CHECK(find_form(*k.store, "no_such_form") == nullptr);
 }
 
 TEST_CASE("validation names the field and never loses what was typed") {

@@ -136,7 +136,7 @@ class FormScreen final : public ScreenView {
     // Title, where the person is, Cancel.
     ImGui::PushFont(ui.fonts->heading);
     ImGui::PushStyleColor(ImGuiCol_Text, ui.theme->accent);
-    ImGui::TextUnformatted(def.title.in(ui.language).c_str());
+    ImGui::TextUnformatted(in(def.title, ui.language).c_str());
     ImGui::PopStyleColor();
     ImGui::PopFont();
     const std::string step = ui.tr("form.step", {{"n", std::to_string(f.page + 1)},
@@ -151,10 +151,10 @@ class FormScreen final : public ScreenView {
     if (ui.toggle("form_language", ui.tr("form.switch_language"), false, switch_w)) out.push_back(SetLanguage{other});
     ImGui::SameLine(win.x - pad - 9.0f * em);
     if (ui.key("form_cancel", ui.tr("form.cancel"), 9.0f, kNavH)) out.push_back(GoTo{Screen::Welcome});
-    if (f.page == 0 && !def.intro.in(ui.language).empty()) {
+    if (f.page == 0 && !in(def.intro, ui.language).empty()) {
       ImGui::PushStyleColor(ImGuiCol_Text, ui.theme->muted);
       ImGui::PushTextWrapPos(win.x - pad);
-      ImGui::TextUnformatted(def.intro.in(ui.language).c_str());
+      ImGui::TextUnformatted(in(def.intro, ui.language).c_str());
       ImGui::PopTextWrapPos();
       ImGui::PopStyleColor();
     }
@@ -163,10 +163,10 @@ class FormScreen final : public ScreenView {
     ImGui::Dummy(ui.em(0, 0.2f));
     ImGui::PushFont(ui.fonts->heading);
     ImGui::PushTextWrapPos(win.x - pad);
-    ImGui::TextUnformatted(field.label.in(ui.language).c_str());
+    ImGui::TextUnformatted(in(field.label, ui.language).c_str());
     ImGui::PopTextWrapPos();
     ImGui::PopFont();
-    std::string help = field.help.in(ui.language);
+    std::string help = in(field.help, ui.language);
     if (field.type == FieldType::MultiChoice && help.empty()) help = ui.tr("form.choose_many");
     if (field.required) help = ui.tr("form.required") + (help.empty() ? "" : "  ·  " + help);
     ImGui::PushStyleColor(ImGuiCol_Text, ui.theme->muted);
@@ -231,7 +231,7 @@ class FormScreen final : public ScreenView {
         else ImGui::SameLine();
         const bool chosen = f.answers.chosen(f.page, c);
         const std::string id = "choice" + std::to_string(c);
-        if (ui.toggle(id.c_str(), field.choices[c].label.in(ui.language), chosen, col_w)) out.push_back(ChooseAnswer{c});
+        if (ui.toggle(id.c_str(), in(field.choices[c].label, ui.language), chosen, col_w)) out.push_back(ChooseAnswer{c});
       }
     }
     ImGui::EndDisabled();
@@ -249,7 +249,7 @@ class FormThanksScreen final : public ScreenView {
     ImGui::SetCursorPosY(h * 0.2f);
     ui.centred_text(ui.fonts->display, ui.tr("form.thanks_title"), ui.theme->text, 38);
     ImGui::Dummy(ui.em(0, 1.0f));
-    if (state.form.form) ui.centred_text(ui.fonts->heading, state.form.form->thanks.in(ui.language), ui.theme->text, 32);
+    if (state.form.form) ui.centred_text(ui.fonts->heading, in(state.form.form->thanks, ui.language), ui.theme->text, 32);
     ImGui::Dummy(ui.em(0, 0.6f));
     ui.centred_text(ui.fonts->body, ui.tr("form.sealed_note"), ui.theme->text, 32);
     ImGui::SetCursorPosY(h - 5.0f * ui.em());

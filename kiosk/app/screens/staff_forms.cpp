@@ -59,8 +59,9 @@ class StaffFormsScreen final : public ScreenView {
 
     ImGui::Dummy(ui.em(0, 0.6f));
     ImGui::TextDisabled("%s", ui.tr("staff.forms_defs").c_str());
-    for (const FormDefinition& f : builtin_forms()) {
-      const std::string line = f.title.in(ui.language) + "  ·  " + f.id + " v" + std::to_string(f.version) + "  ·  " +
+    for (const auto& def : forms.definitions) {
+      const FormDefinition& f = *def;
+      const std::string line = in(f.title, ui.language) + "  ·  " + f.id + " v" + std::to_string(f.version) + "  ·  " +
                                std::to_string(f.fields.size()) + " " + ui.tr("staff.forms_questions");
       ImGui::TextUnformatted(line.c_str());
     }
