@@ -19,8 +19,8 @@
 #   WORK_DIR           default build/vm-arm64: disks, kernel, screendumps (PNG), consoles, results
 #
 # Host programs (to make the test meeting, tickets and the kiosk's store): $CATE_ADMIN and
-# $CATE_KIOSK, default build/default's. Runs as root. About 10 minutes on 2 cores (see
-# image/README.md); every wait is bounded. Needs: mmdebstrap qemu-system-arm qemu-user-static
+# $CATE_KIOSK, default build/default's. Runs as root. About 17 minutes on 2 shared cores (8 of
+# them mmdebstrap; see image/README.md); every wait is bounded. Needs: mmdebstrap qemu-system-arm qemu-user-static
 # binfmt-support e2fsprogs dosfstools mtools cpio kmod python3.
 #
 # The system booted is the device image's (image-customize.sh: units, journal, network,
@@ -208,7 +208,11 @@ say "disks: root $(du -m --apparent-size "$WORK/root.ext4" | cut -f1) MB ($rootf
 printf '{"rootfs_mb": %s, "root_image_mb": %s, "kernel": "%s"}\n' "$rootfs_mb" "$root_mb" "$KVER" > "$WORK/image-size.json"
 
 # --- boot it ---------------------------------------------------------------------------------
+# A time limit (CI's `timeout`) stops the test and, with it, the virtual machine.
 status=0
-/usr/bin/python3 "$HERE/vm/run_vm.py" "$WORK" "$WORK/tickets.tsv" || status=$?
+/usr/bin/python3 "$HERE/vm/run_vm.py" "$WORK" "$WORK/tickets.tsv" &
+runner=$!
+trap 'kill "$runner" 2>/dev/null' TERM INT
+wait "$runner" || status=$?
 say "done in $(( $(date +%s) - start )) s (results: $WORK/vm-results.json, screens: $WORK/*.png)"
 exit "$status"

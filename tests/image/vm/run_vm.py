@@ -467,6 +467,8 @@ def main():
 
 
 if __name__ == "__main__":
+    # Stopped from outside (a time limit): the finally blocks kill QEMU on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
         main()
     except Exception as err:  # report, and fail
