@@ -19,8 +19,8 @@
 #   WORK_DIR           default build/vm-arm64: disks, kernel, screendumps (PNG), consoles, results
 #
 # Host programs (to make the test meeting, tickets and the kiosk's store): $CATE_ADMIN and
-# $CATE_KIOSK, default build/default's. Runs as root. About 10 minutes on 2 cores (see
-# image/README.md); every wait is bounded. Needs: mmdebstrap qemu-system-arm qemu-user-static
+# $CATE_KIOSK, default build/default's. Runs as root. About 17 minutes on 2 shared cores (8 of
+# them mmdebstrap; see image/README.md); every wait is bounded. Needs: mmdebstrap qemu-system-arm qemu-user-static
 # binfmt-support e2fsprogs dosfstools mtools cpio kmod python3.
 #
 # The system booted is the device image's (image-customize.sh: units, journal, network,
@@ -86,7 +86,7 @@ rm -f "$WORK/data/kiosk.db.lock" "$WORK/data/kiosk.db-wal" "$WORK/data/kiosk.db-
 # --- the root file system: the image's recipe, for arm64 -------------------------------------
 # CATE_VM_REUSE_ROOTFS=1 (for work on the test itself) keeps a finished root file system when
 # the package is the same one.
-if [ "${CATE_VM_REUSE_ROOTFS:-0}" = 1 ] && [ -f "$ROOTFS/tmp/dl/.complete" ]; then
+if [ "${CATE_VM_REUSE_ROOTFS:-0}" = 1 ] && [ -f "$WORK/dl/.complete" ]; then
   say "reusing $ROOTFS"
   cp "$HERE/vm/agent.py" "$ROOTFS/usr/local/lib/cate-vmtest/agent.py"
   if ! cmp -s "$DEB" "$WORK/rootfs.deb"; then
@@ -97,7 +97,8 @@ if [ "${CATE_VM_REUSE_ROOTFS:-0}" = 1 ] && [ -f "$ROOTFS/tmp/dl/.complete" ]; th
   fi
 else
 say "mmdebstrap bookworm arm64 with $(basename "$DEB")"
-rm -rf "$ROOTFS" "$WORK/rootfs.deb"
+rm -rf "$ROOTFS" "$WORK/rootfs.deb" "$WORK/dl"
+mkdir -p "$WORK/dl"
 # shellcheck disable=SC2086
 mmdebstrap --mode=root --variant=minbase --arch=arm64 \
   --include="$(echo systemd systemd-sysv udev kmod dbus systemd-timesyncd systemd-resolved iproute2 \
@@ -117,15 +118,17 @@ mmdebstrap --mode=root --variant=minbase --arch=arm64 \
   --customize-hook='mv "$1/etc/resolv.conf" "$1/etc/resolv.conf.cate"; cp /etc/resolv.conf "$1/etc/resolv.conf"' \
   --customize-hook='k=$(sed -n "s/.*Depends: \(linux-image-[0-9].*\)/\1/p" "$1/tmp/dl/kernel-depends" | head -n 1); chroot "$1" sh -c "cd /tmp/dl && apt-get download -q $k busybox-static" >/dev/null 2>&1' \
   --customize-hook='mv "$1/etc/resolv.conf.cate" "$1/etc/resolv.conf"' \
-  --customize-hook='touch "$1/tmp/dl/.complete"' \
+  --customize-hook="sync-out /tmp/dl '$WORK/dl'" \
   bookworm "$ROOTFS" "$MIRROR"
 say "root file system in $(( $(date +%s) - start )) s"
 cp "$DEB" "$WORK/rootfs.deb"
 fi
 
 # --- Debian's kernel and its modules, unpacked (no package scripts, no initramfs-tools) ------
-kdeb=$(ls "$ROOTFS"/tmp/dl/linux-image-*.deb)
-bdeb=$(ls "$ROOTFS"/tmp/dl/busybox-static_*.deb)
+# (mmdebstrap empties the system's /tmp at its end: the downloads were copied out to $WORK/dl.)
+kdeb=$(ls "$WORK"/dl/linux-image-*.deb) || die "the kernel package was not downloaded"
+bdeb=$(ls "$WORK"/dl/busybox-static_*.deb) || die "busybox-static was not downloaded"
+touch "$WORK/dl/.complete"
 # /lib is a link to /usr/lib on bookworm: keep it one.
 dpkg-deb --fsys-tarfile "$kdeb" | tar -x --keep-directory-symlink -C "$ROOTFS"
 KVER=$(ls "$ROOTFS/lib/modules" | sort -V | tail -n 1)
@@ -186,9 +189,6 @@ chmod 0755 "$WORK/initrd/init"
 say "initramfs: $(tr '\n' ' ' < "$WORK/initrd/modules.order")"
 
 # --- the disks: root (read-only), data (the kiosk's store), boot (FAT, Wi-Fi settings) --------
-# The downloads stay out of the root disk (kept for a reuse): moved aside while it is made.
-mv "$ROOTFS/tmp/dl" "$WORK/dl"
-trap 'mv "$WORK/dl" "$ROOTFS/tmp/dl" 2>/dev/null || true' EXIT
 rootfs_mb=$(du -sm "$ROOTFS" | cut -f1)
 root_mb=$(( rootfs_mb * 115 / 100 + 64 ))
 rm -f "$WORK/root.ext4" "$WORK/data.ext4" "$WORK/boot.vfat"
@@ -205,12 +205,14 @@ mkfs.vfat -n CATEBOOT -C "$WORK/boot.vfat" 16384 >/dev/null
 printf 'WIFI_COUNTRY=US\r\nWIFI_SSID=Coalition Office\r\nWIFI_PASSWORD=correct horse battery\r\n' > "$WORK/cate-wifi.conf"
 mcopy -i "$WORK/boot.vfat" "$WORK/cate-wifi.conf" ::/cate-wifi.conf
 say "disks: root $(du -m --apparent-size "$WORK/root.ext4" | cut -f1) MB ($rootfs_mb MB of files), data 64 MB; built in $(( $(date +%s) - start )) s"
-mv "$WORK/dl" "$ROOTFS/tmp/dl"
-trap - EXIT
 printf '{"rootfs_mb": %s, "root_image_mb": %s, "kernel": "%s"}\n' "$rootfs_mb" "$root_mb" "$KVER" > "$WORK/image-size.json"
 
 # --- boot it ---------------------------------------------------------------------------------
+# A time limit (CI's `timeout`) stops the test and, with it, the virtual machine.
 status=0
-/usr/bin/python3 "$HERE/vm/run_vm.py" "$WORK" "$WORK/tickets.tsv" || status=$?
+/usr/bin/python3 "$HERE/vm/run_vm.py" "$WORK" "$WORK/tickets.tsv" &
+runner=$!
+trap 'kill "$runner" 2>/dev/null' TERM INT
+wait "$runner" || status=$?
 say "done in $(( $(date +%s) - start )) s (results: $WORK/vm-results.json, screens: $WORK/*.png)"
 exit "$status"

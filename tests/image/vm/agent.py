@@ -96,6 +96,14 @@ def kiosk_state():
     return state
 
 
+def frame_count():
+    try:
+        with open(FRAMES, "rb") as f:
+            return f.read().count(b"=== frame ")
+    except OSError:
+        return 0
+
+
 def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -138,12 +146,14 @@ def answer(cmd, ui):
             return {"frame": "", "size": 0, "error": str(err)}
     if what == "cpu":
         pid = int(cmd["pid"])
+        frames0 = frame_count()
         before, t0 = cpu_seconds(pid), time.monotonic()
         time.sleep(cmd.get("seconds", 10))
         after, t1 = cpu_seconds(pid), time.monotonic()
         with open(f"/proc/{pid}/status") as f:
             rss = next((l.split()[1] for l in f if l.startswith("VmRSS:")), "0")
-        return {"cpu_seconds": after - before, "wall_seconds": t1 - t0, "rss_kb": int(rss)}
+        return {"cpu_seconds": after - before, "wall_seconds": t1 - t0, "rss_kb": int(rss),
+                "frames": frame_count() - frames0}
     return {"error": "unknown command " + str(what)}
 
 
@@ -177,7 +187,12 @@ def main():
                 reply = {"error": repr(err)}
             if isinstance(cmd, dict) and "id" in cmd:
                 reply["id"] = cmd["id"]  # the host matches answers to questions
-            port.write((json.dumps(reply) + "\n").encode())
+            data = (json.dumps(reply) + "\n").encode()
+            while data:  # the port takes a long answer in parts
+                n = port.write(data)
+                data = data[n or 0:]
+                if not n:
+                    time.sleep(0.01)
 
 
 if __name__ == "__main__":
