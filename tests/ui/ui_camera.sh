@@ -196,4 +196,22 @@ shot staff-camera-live
 after=$(sql "SELECT count(*) FROM check_in"),$(sql "SELECT count(*) FROM refused_scan")
 [ "$before" = "$after" ] || fail "the camera test checked a code in ($before -> $after)"
 stop_app
+
+echo "== run 4: the staff camera test in Spanish"
+: >"$LOG"
+CATE_UI_TEXT_LOG=$LOG "$CATE_KIOSK" --store "$DB" --lang es --camera-folder frames/seq --camera-fps 10 --no-sound \
+  >"$WORK/app.out" 2>"$WORK/app.err" &
+APP_PID=$!
+wait_for "screen=welcome lang=es" 30
+xdotool key Tab
+wait_for "screen=staff_pin"
+sleep 0.3
+xdotool type --delay 60 1357
+xdotool key Return
+wait_for "screen=staff_home lang=es" 15
+touch_button "Prueba de cámara"
+wait_for "screen=staff_camera lang=es" 5
+wait_for "$ANA" 15
+shot staff-camera-live-es
+stop_app
 echo "PASS: screenshots in $SHOTS"
