@@ -92,7 +92,10 @@ mount -t proc proc "$ROOT/proc" && mounted="$ROOT/proc"
 
 build_start=$(date +%s)
 say "cmake (cross, RelWithDebInfo) and ninja -j$JOBS"
-chroot "$ROOT" /bin/sh -eu -c "
+# The chroot's own environment: nothing of this machine's build settings (a compiler launcher
+# such as ccache, flags) leaks into the cross build.
+chroot "$ROOT" /usr/bin/env -u CMAKE_C_COMPILER_LAUNCHER -u CMAKE_CXX_COMPILER_LAUNCHER -u CFLAGS -u CXXFLAGS \
+  -u LDFLAGS /bin/sh -eu -c "
   cd /src
   mkdir -p /build
   cmake -S /src -B /build -G Ninja -DCMAKE_TOOLCHAIN_FILE=/src/image/toolchain-arm64.cmake \
