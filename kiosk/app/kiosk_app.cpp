@@ -585,20 +585,25 @@ void KioskApp::undo_check_in(const UndoCheckIn& what) {
   });
 }
 
-void KioskApp::choose_meeting(MeetingId meeting) {
+void KioskApp::staff_change(std::function<bool(Store&)> change, bool forms_too) {
   if (!state_.staff.unlocked || state_.staff.busy) return;
   state_.staff.busy = true;
-  store_.ask([answers = answers_, meeting](Store& s) {
-    const bool ok = s.set_active_meeting(meeting).ok();
-    answers->post([ok](KioskApp& app) {
+  store_.ask([answers = answers_, change = std::move(change), forms_too](Store& s) {
+    const bool ok = change(s);
+    answers->post([ok, forms_too](KioskApp& app) {
       StaffView& v = app.state_.staff;
       v.busy = false;
       if (!v.unlocked) return;
       wipe(v.notice);
       if (!ok) v.notice = Catalog::of(app.state_.language).text("staff.not_saved_notice", {{"name", ""}});
+      if (forms_too) app.read_forms_setup();
       app.read_staff_view();
     });
   });
+}
+
+void KioskApp::choose_meeting(MeetingId meeting) {
+  staff_change([meeting](Store& s) { return s.set_active_meeting(meeting).ok(); }, false);
 }
 
 void KioskApp::enrol(std::string code) {

@@ -61,6 +61,9 @@ class KioskApp final : public window::WindowApp {
   void check_in_rsvp(const CheckInRsvp& who);
   void undo_check_in(const UndoCheckIn& what);
   void choose_meeting(MeetingId meeting);
+  /// A staff setting written on the store's thread (staff mode busy meanwhile; "not saved" when
+  /// it failed), then staff mode (and with `forms_too` what Welcome offers) read again.
+  void staff_change(std::function<bool(Store&)> change, bool forms_too);
   void enrol(std::string code);
   void record_written();
   // Forms and the kiosk mode (kiosk_app_forms.cpp).

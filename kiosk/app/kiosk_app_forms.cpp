@@ -164,20 +164,7 @@ void KioskApp::send_form() {
 }
 
 void KioskApp::set_kiosk_mode(KioskMode mode) {
-  if (!state_.staff.unlocked || state_.staff.busy) return;
-  state_.staff.busy = true;
-  store_.ask([answers = answers_, mode](Store& s) {
-    const bool ok = s.set_setting(kKioskModeSetting, kiosk_mode_code(mode)).ok();
-    answers->post([ok](KioskApp& app) {
-      StaffView& v = app.state_.staff;
-      v.busy = false;
-      if (!v.unlocked) return;
-      wipe(v.notice);
-      if (!ok) v.notice = Catalog::of(app.state_.language).text("staff.not_saved_notice", {{"name", ""}});
-      app.read_forms_setup();
-      app.read_staff_view();
-    });
-  });
+  staff_change([mode](Store& s) { return s.set_setting(kKioskModeSetting, kiosk_mode_code(mode)).ok(); }, true);
 }
 
 }  // namespace cate::app
