@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "sync/admin/central_store.hpp"
+#include "sync/admin/pg_connection.hpp"
 
 namespace cate {
 
@@ -193,91 +194,12 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7243011506)
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Helpers
 // ---------------------------------------------------------------------------------------------
-struct SqlFault {
-  std::string message;
-  std::string state;  ///< SQLSTATE, e.g. 23505 for a unique violation
-};
-
-/// One query's result; cleared on scope exit.
-class Rows {
- public:
-  explicit Rows(PGresult* r) : r_(r) {}
-  ~Rows() { PQclear(r_); }
-  Rows(Rows&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
-  Rows(const Rows&) = delete;
-  Rows& operator=(const Rows&) = delete;
-  int size() const { return PQntuples(r_); }
-  std::string text(int row, int col) const { return std::string(PQgetvalue(r_, row, col), PQgetlength(r_, row, col)); }
-  std::int64_t i64(int row, int col) const { return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10); }
-  bool is_null(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
-  long affected() const { return std::strtol(PQcmdTuples(r_), nullptr, 10); }
-
- private:
-  PGresult* r_;
-};
-
-using Params = std::vector<std::optional<std::string>>;
-
-class Connection {
- public:
-  explicit Connection(std::string conninfo) : conninfo_(std::move(conninfo)) {}
-  ~Connection() {
-    if (conn_) PQfinish(conn_);
-  }
-  void ensure() {
-    if (conn_ && PQstatus(conn_) == CONNECTION_OK) return;
-    if (conn_) PQfinish(conn_);
-    conn_ = PQconnectdb(conninfo_.c_str());
-    if (PQstatus(conn_) != CONNECTION_OK) {
-      std::string why = PQerrorMessage(conn_);
-      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-      throw SqlFault{"cannot connect to PostgreSQL: " + why, {}};
-    }
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
-  }
-  void exec(const char* sql) { check(PQexec(conn_, sql)); }
-  Rows run(const char* sql, const Params& params = {}) {
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    return check(PQexecParams(conn_, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));
-  }
-  PGconn* raw() { return conn_; }
-
- private:
-  Rows check(PGresult* r) {
-    auto st = PQresultStatus(r);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Rows(r);
-    std::string why = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
-    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-    SqlFault fault{why, state ? state : ""};
-    PQclear(r);
-    while (!fault.message.empty() && (fault.message.back() == '\n' || fault.message.back() == ' '))
-      fault.message.pop_back();
-    if (fault.message.empty()) fault.message = "the database did not answer";
-    throw fault;
-  }
-
-  std::string conninfo_;
-  PGconn* conn_ = nullptr;
-};
-
-/// BEGIN on construction; ROLLBACK unless commit() was reached.
-class Transaction {
- public:
-  Transaction(Connection& c, const char* begin = "BEGIN") : c_(c) { c_.exec(begin); }
-  ~Transaction() {
-    if (!done_ && PQstatus(c_.raw()) == CONNECTION_OK) PQclear(PQexec(c_.raw(), "ROLLBACK"));
-  }
-  void commit() {
-    c_.exec("COMMIT");
-    done_ = true;
-  }
-
- private:
-  Connection& c_;
-  bool done_ = false;
-};
+// The libpq wrapper both PostgreSQL stores share: sync/admin/pg_connection.hpp.
+using pg::Connection;
+using pg::Params;
+using pg::Rows;
+using pg::SqlFault;
+using pg::Transaction;
 
 std::string num(std::int64_t v) { return std::to_string(v); }
 

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <set>
 
+#include "sync/admin/pg_connection.hpp"
 #include "sync/server/record_facts.hpp"
 
 namespace cate {
@@ -193,88 +194,12 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7243011505)
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Helpers
 // ---------------------------------------------------------------------------------------------
-struct SqlFault {
-  std::string message;
-};
-
-/// One query's result; cleared on scope exit.
-class Rows {
- public:
-  explicit Rows(PGresult* r) : r_(r) {}
-  ~Rows() { PQclear(r_); }
-  Rows(Rows&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
-  Rows(const Rows&) = delete;
-  Rows& operator=(const Rows&) = delete;
-  int size() const { return PQntuples(r_); }
-  std::string text(int row, int col) const { return std::string(PQgetvalue(r_, row, col), PQgetlength(r_, row, col)); }
-  std::int64_t i64(int row, int col) const { return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10); }
-  bool is_null(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
-  /// Rows an INSERT/UPDATE touched.
-  long affected() const { return std::strtol(PQcmdTuples(r_), nullptr, 10); }
-
- private:
-  PGresult* r_;
-};
-
-/// Parameters in text form; std::nullopt is SQL NULL.
-using Params = std::vector<std::optional<std::string>>;
-
-class Connection {
- public:
-  explicit Connection(std::string conninfo) : conninfo_(std::move(conninfo)) {}
-  ~Connection() {
-    if (conn_) PQfinish(conn_);
-  }
-
-  /// Connects (again) if there is no good connection; the error in words otherwise.
-  void ensure() {
-    if (conn_ && PQstatus(conn_) == CONNECTION_OK) return;
-    if (conn_) PQfinish(conn_);
-    prepared_.clear();
-    conn_ = PQconnectdb(conninfo_.c_str());
-    if (PQstatus(conn_) != CONNECTION_OK) {
-      std::string why = PQerrorMessage(conn_);
-      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-      throw SqlFault{"cannot connect to PostgreSQL: " + why};
-    }
-    // Quiet: notices ("relation exists, skipping") are not errors and do not belong in the log.
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
-  }
-
-  /// Runs text with no parameters (one statement or several).
-  void exec(const char* sql) { check(PQexec(conn_, sql), sql); }
-
-  /// Runs a statement prepared once per connection under `name`.
-  Rows run(const char* name, const char* sql, const Params& params) {
-    if (!prepared_.count(name)) {
-      check(PQprepare(conn_, name, sql, static_cast<int>(params.size()), nullptr), sql);
-      prepared_.insert(name);
-    }
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    return check(PQexecPrepared(conn_, name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0),
-                 sql);
-  }
-
-  PGconn* raw() { return conn_; }
-
- private:
-  Rows check(PGresult* r, const char* sql) {
-    auto st = PQresultStatus(r);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Rows(r);
-    std::string why = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
-    PQclear(r);
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    if (why.empty()) why = "the database did not answer";
-    (void)sql;
-    throw SqlFault{why};
-  }
-
-  std::string conninfo_;
-  PGconn* conn_ = nullptr;
-  std::set<std::string> prepared_;
-};
+// The libpq wrapper both PostgreSQL stores share: sync/admin/pg_connection.hpp.
+using pg::Connection;
+using pg::Params;
+using pg::Rows;
+using pg::SqlFault;
+using pg::Transaction;
 
 /// @brief Up to `size` connections, opened when first needed; a call takes one for its whole
 /// length (a lease) and gives it back, so calls from several threads run side by side.
@@ -326,22 +251,6 @@ class Pool {
   std::size_t opened_ = 0;
 };
 
-/// BEGIN on construction; ROLLBACK unless commit() was reached (a failure, a lost connection).
-class Transaction {
- public:
-  explicit Transaction(Connection& c) : c_(c) { c_.exec("BEGIN"); }
-  ~Transaction() {
-    if (!done_ && PQstatus(c_.raw()) == CONNECTION_OK) PQclear(PQexec(c_.raw(), "ROLLBACK"));
-  }
-  void commit() {
-    c_.exec("COMMIT");
-    done_ = true;
-  }
-
- private:
-  Connection& c_;
-  bool done_ = false;
-};
 
 std::string num(std::int64_t v) { return std::to_string(v); }
 
