@@ -48,6 +48,7 @@
 #include "sync/protocol/wire.hpp"
 #include "sync/server/server_identity.hpp"
 #include "sync/server/sync_server.hpp"
+#include "sync_test_support.hpp"
 #include "sync/server/sync_store.hpp"
 #include "sync/server/sync_store_pg.hpp"
 
@@ -59,40 +60,14 @@ namespace {
 // [SECTION] Fixtures
 // ---------------------------------------------------------------------------------------------
 bool g_postgres = false;
+using test::new_pg_database;
+using test::TempDir;
+using test::test_rng;
+using test::wall_ms;
 
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
-std::mt19937_64& rng() {
-  static std::mt19937_64 r(std::random_device{}());
-  return r;
-}
 
-std::string new_pg_database() {
-  PGconn* c = PQconnectdb("dbname=cate");
-  REQUIRE_MESSAGE(PQstatus(c) == CONNECTION_OK, "cannot reach the throwaway PostgreSQL: " << PQerrorMessage(c));
-  std::string name = "enrol_" + std::to_string(rng()() % 1000000000000ULL);
-  PGresult* r = PQexec(c, ("CREATE DATABASE " + name).c_str());
-  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-  PQclear(r);
-  PQfinish(c);
-  REQUIRE(ok);
-  return "dbname=" + name;
-}
 
-struct TempDir {
-  std::string path;
-  explicit TempDir(const std::string& name) {
-    path = (std::filesystem::temp_directory_path() / ("cate-enrol-" + name + "-" + std::to_string(rng()()))).string();
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 /// The office: its database file (central store, sync tables, identity key) and its server.
 struct Office {
@@ -108,7 +83,7 @@ struct Office {
 
   explicit Office(std::vector<std::string> first_names = {"Ana", "Marcus", "José"}, bool with_identity = true) {
     const std::int64_t now_s = wall_ms() / 1000;
-    if (g_postgres) pg = new_pg_database();
+    if (g_postgres) pg = new_pg_database("enrol");
     auto c = g_postgres ? open_pg_central_store(pg) : open_sqlite_central_store(db());
     REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error()));
     central = std::move(*c);

@@ -37,6 +37,7 @@
 #include <thread>
 
 #include "fault_proxy.hpp"
+#include "sync_test_support.hpp"
 #include "kiosk/core/check_in.hpp"
 #include "kiosk/core/outbox.hpp"
 #include "kiosk/core/store.hpp"
@@ -59,25 +60,12 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 enum class StoreKind { Sqlite, Postgres };
 StoreKind g_store = StoreKind::Sqlite;
+using test::new_pg_database;
+using test::TempDir;
+using test::test_rng;
+using test::wall_ms;
 
-std::mt19937_64& test_rng() {
-  static std::mt19937_64 rng(std::random_device{}());
-  return rng;
-}
 
-/// A new, empty PostgreSQL database on the run's throwaway server (PGHOST); its conninfo.
-std::string new_pg_database() {
-  PGconn* c = PQconnectdb("dbname=cate");
-  REQUIRE_MESSAGE(PQstatus(c) == CONNECTION_OK, "cannot reach the throwaway PostgreSQL: " << PQerrorMessage(c));
-  std::string name = "office_" + std::to_string(test_rng()() % 1000000000000ULL);
-  PGresult* r = PQexec(c, ("CREATE DATABASE " + name).c_str());
-  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-  std::string why = PQresultErrorMessage(r);
-  PQclear(r);
-  PQfinish(c);
-  REQUIRE_MESSAGE(ok, "cannot create a database: " << why);
-  return "dbname=" + name;
-}
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Fixtures
@@ -90,23 +78,7 @@ SyncServerConfig server_config(double per_second, double burst, std::size_t max_
   return c;
 }
 
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
-struct TempDir {
-  std::string path;
-  explicit TempDir(const std::string& name) {
-    static std::mt19937_64 rng(std::random_device{}());
-    path = (std::filesystem::temp_directory_path() / ("cate-sync-" + name + "-" + std::to_string(rng()))).string();
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 /// The office: one database file shared by the central store and the sync store, and the server.
 struct Office {
@@ -138,7 +110,7 @@ struct Office {
     auto added = central->add_rsvps(meeting.id, people, now_s);
     REQUIRE(added.ok());
     for (const auto& r : *added) rsvps.push_back(r.rsvp);
-    if (g_store == StoreKind::Postgres) pg_conninfo = new_pg_database();
+    if (g_store == StoreKind::Postgres) pg_conninfo = new_pg_database("office");
     auto s = open_records();
     REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error()));
     records = std::move(*s);

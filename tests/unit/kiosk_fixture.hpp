@@ -10,24 +10,10 @@
 #include "kiosk/core/check_in.hpp"
 #include "kiosk/core/store.hpp"
 #include "sync/protocol/bundle.hpp"
+#include "tests/temp_dir.hpp"
 
 namespace cate::test {
 
-inline std::string fresh_dir(const std::string& name) {
-  static std::mt19937_64 rng(std::random_device{}());
-  auto dir = std::filesystem::temp_directory_path() / ("cate-test-" + name + "-" + std::to_string(rng()));
-  std::filesystem::create_directories(dir);
-  return dir.string();
-}
-
-struct TempDir {
-  std::string path;
-  explicit TempDir(const std::string& name) : path(fresh_dir(name)) {}
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 struct KioskFixture {
   static constexpr std::int64_t kNow = 1'800'000'000;  // 2027-01-15, a fixed clock for the rules
