@@ -43,3 +43,35 @@ touch_button() {
   sleep 0.1
 }
 touch_keys() { local k; for k in "$@"; do touch_button "$k"; done; }
+
+# --- the office, for the tests that sync: $CATE_ADMIN and $CATE_SYNCD, in the current folder ----
+# ui_office FIRST LAST FIRST LAST: office.db with today's meeting ($meeting) and two RSVPs
+# ($ana, $luis) with their ticket codes ($code_ana, $code_luis), and office.bundle for a kiosk.
+ui_office() {
+  "$CATE_ADMIN" --db office.db init >/dev/null 2>&1
+  meeting=$("$CATE_ADMIN" --db office.db meeting add --name "Member meeting" --starts "$(date +%F) 00:00" \
+              --ends "$(date +%F) 23:59" 2>/dev/null)
+  ana=$("$CATE_ADMIN" --db office.db rsvp add --meeting "$meeting" --first "$1" --last "$2" 2>/dev/null)
+  luis=$("$CATE_ADMIN" --db office.db rsvp add --meeting "$meeting" --first "$3" --last "$4" 2>/dev/null)
+  code_ana=$("$CATE_ADMIN" --db office.db ticket --rsvp "$ana" --format text 2>/dev/null)
+  code_luis=$("$CATE_ADMIN" --db office.db ticket --rsvp "$luis" --format text 2>/dev/null)
+  "$CATE_ADMIN" --db office.db bundle --meeting "$meeting" --out office.bundle >/dev/null 2>&1 ||
+    fail "cate-admin bundle failed"
+}
+# start_syncd PORT: cate-syncd on office.db on loopback (0: any free port); sets SYNCD_PID, PORT.
+start_syncd() {
+  "$CATE_SYNCD" --db office.db --port "$1" 2>>syncd.log &
+  SYNCD_PID=$!
+  PORT=""
+  for _ in $(seq 100); do
+    PORT=$(jq -r 'select(.event == "listening") | .port' syncd.log 2>/dev/null | tail -1)
+    [ -n "$PORT" ] && [ "$PORT" != null ] && kill -0 "$SYNCD_PID" 2>/dev/null && break
+    sleep 0.1
+  done
+  [ -n "$PORT" ] || fail "cate-syncd did not start: $(cat syncd.log)"
+}
+# wedge_scan CODE: a keyboard-wedge scanner: the whole code in a burst, then Enter.
+wedge_scan() {
+  xdotool type --delay 4 -- "$1"
+  xdotool key Return
+}

@@ -42,25 +42,8 @@ trap cleanup EXIT
 cd "$WORK"
 
 # The office: a meeting with two RSVPs, their tickets, a bundle for the kiosk.
-"$CATE_ADMIN" --db office.db init >/dev/null 2>&1
-meeting=$("$CATE_ADMIN" --db office.db meeting add --name "Member meeting" --starts "$(date +%F) 00:00" --ends "$(date +%F) 23:59" 2>/dev/null)
-ana=$("$CATE_ADMIN" --db office.db rsvp add --meeting "$meeting" --first Ana --last García 2>/dev/null)
-luis=$("$CATE_ADMIN" --db office.db rsvp add --meeting "$meeting" --first Luis --last Pérez 2>/dev/null)
-code_ana=$("$CATE_ADMIN" --db office.db ticket --rsvp "$ana" --format text 2>/dev/null)
-code_luis=$("$CATE_ADMIN" --db office.db ticket --rsvp "$luis" --format text 2>/dev/null)
-"$CATE_ADMIN" --db office.db bundle --meeting "$meeting" --out office.bundle >/dev/null 2>&1 || fail "cate-admin bundle failed"
+ui_office Ana García Luis Pérez
 
-start_syncd() {  # on port $1 (0: any free one); sets PORT
-  "$CATE_SYNCD" --db office.db --port "$1" 2>>syncd.log &
-  SYNCD_PID=$!
-  PORT=""
-  for _ in $(seq 100); do
-    PORT=$(jq -r 'select(.event == "listening") | .port' syncd.log 2>/dev/null | tail -1)
-    [ -n "$PORT" ] && [ "$PORT" != null ] && kill -0 "$SYNCD_PID" 2>/dev/null && break
-    sleep 0.1
-  done
-  [ -n "$PORT" ] || fail "cate-syncd did not start: $(cat syncd.log)"
-}
 start_syncd 0
 "$CATE_ADMIN" --db office.db device add "Front door" --url "http://127.0.0.1:$PORT" >qr.txt 2>/dev/null
 enrol_text=$(tail -1 qr.txt)
@@ -79,10 +62,7 @@ CATE_UI_TEXT_LOG=$LOG "$CATE_KIOSK" --store "$DB" --windowed --idle-seconds 60 -
 APP_PID=$!
 wait_for "screen=welcome" 30
 
-scan() {  # a keyboard-wedge scanner: the whole code in a burst, then Enter
-  xdotool type --delay 4 -- "$1"
-  xdotool key Return
-}
+scan() { wedge_scan "$1"; }
 open_sync_screen() {
   touch_button "Staff"
   wait_for "Enter the staff PIN"
