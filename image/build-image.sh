@@ -55,7 +55,8 @@ CMDLINE="root=LABEL=CATEROOT rootfstype=ext4 ro rootwait overlayroot=tmpfs:recur
 
 COMMON="systemd systemd-sysv udev dbus systemd-timesyncd systemd-resolved
         initramfs-tools overlayroot e2fsprogs ca-certificates
-        iproute2 wpasupplicant wireless-regdb"
+        iproute2 wpasupplicant wireless-regdb
+        fdisk"
 case "$ARCH" in
   arm64)
     # As Debian's own Raspberry Pi images: Debian's kernel, raspi-firmware (non-free-firmware)

@@ -57,6 +57,12 @@ chroot "$R" systemctl disable wpa_supplicant.service >/dev/null 2>&1 || true
 mkdir -p "$R$BOOT"
 install -m 0644 "$HERE/wifi/cate-wifi.conf.example" "$R$BOOT/cate-wifi.conf.example"
 
+# The data partition grows to the end of the card at the first boot; at later boots
+# cate-grow-data finds nothing to grow and changes nothing.
+install -D -m 0755 "$HERE/grow/cate-grow-data" "$R/usr/lib/cate-kiosk/cate-grow-data"
+install -D -m 0644 "$HERE/grow/cate-grow-data.service" "$R/etc/systemd/system/cate-grow-data.service"
+chroot "$R" systemctl enable cate-grow-data.service >/dev/null 2>&1
+
 chroot "$R" systemctl is-enabled cate-kiosk.service >/dev/null || chroot "$R" systemctl enable cate-kiosk.service
 
 # No password login and no SSH server: the device is run through the kiosk's staff mode. SSH is

@@ -19,7 +19,8 @@ name=$(basename "$unit")
 sed -e "s|/usr/bin/cate-kiosk|${CATE_KIOSK:?}|g" \
     -e "s|/usr/bin/cate-syncd|${CATE_SYNCD:?}|g" \
     -e "s|/usr/bin/cate-admin|${CATE_ADMIN:?}|g" \
-    -e "s|/usr/lib/cate-kiosk/cate-wifi-setup|${CATE_WIFI_SETUP:-/usr/lib/cate-kiosk/cate-wifi-setup}|g" "$unit" > "$work/$name"
+    -e "s|/usr/lib/cate-kiosk/cate-wifi-setup|${CATE_WIFI_SETUP:-/usr/lib/cate-kiosk/cate-wifi-setup}|g" \
+    -e "s|/usr/lib/cate-kiosk/cate-grow-data|${CATE_GROW_DATA:-/usr/lib/cate-kiosk/cate-grow-data}|g" "$unit" > "$work/$name"
 
 case "$mode" in
   verify)
