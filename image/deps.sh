@@ -20,7 +20,7 @@ BUILD="build-essential g++ cmake ninja-build pkg-config
        libsodium-dev libwebp-dev libturbojpeg0-dev libfmt-dev nlohmann-json3-dev
        libcurl4-openssl-dev libcpp-httplib-dev libpq-dev"
 TEST="doctest-dev clang sqlite3 jq openssl postgresql-15 xvfb xauth xdotool imagemagick python3 libzbar-dev
-      systemd lintian wpasupplicant fdisk genimage e2fsprogs python3-yaml"
+      systemd lintian wpasupplicant fdisk genimage e2fsprogs python3-yaml dosfstools mtools"
 # The device: mmdebstrap, running arm64 programs (qemu-user, binfmt), the virtual machine,
 # file systems made from folders and read back.
 DEVICE="mmdebstrap arch-test qemu-user-static binfmt-support qemu-system-arm e2fsprogs

@@ -6,7 +6,9 @@
 #
 # ARCH is arm64 (Raspberry Pi), amd64 (PC), or arm64-vm: the boot test's virtual machine
 # (tests/image/vm_boot.sh), whose own small initramfs puts the memory overlay on the root, so
-# the root has no line in fstab and there is no Raspberry Pi firmware.
+# the root has no line in fstab and there is no Raspberry Pi firmware; or rpios: Raspberry Pi OS
+# built by rpi-image-gen (image/rpi-image-gen), whose layers install the firmware and the kernel
+# and write the kernel command line.
 set -eu
 R=${1:?usage: image-customize.sh ROOT ARCH CMDLINE}
 ARCH=${2:?}
@@ -19,7 +21,7 @@ printf '127.0.0.1\tlocalhost\n127.0.1.1\tcate-kiosk\n::1\tlocalhost ip6-localhos
 # Empty: systemd makes a machine ID at each boot, since the root is read-only.
 : > "$R/etc/machine-id"
 
-case "$ARCH" in arm64|arm64-vm) BOOT=/boot/firmware ;; *) BOOT=/boot/efi ;; esac
+case "$ARCH" in arm64|arm64-vm|rpios) BOOT=/boot/firmware ;; *) BOOT=/boot/efi ;; esac
 mkdir -p "$R$BOOT" "$R/var/lib/cate-kiosk"
 {
   echo "# The root is read-only; overlayroot puts a memory overlay on it (kernel command line)."
