@@ -13,19 +13,9 @@
 # Exits 77 (skipped) when a tool it needs is missing.
 set -eu
 script=$1
-missing=
-for tool in genimage sfdisk mke2fs e2fsck dumpe2fs debugfs resize2fs jq sha256sum; do
-  command -v "$tool" >/dev/null || missing="$missing $tool"
-done
-if [ -n "$missing" ]; then
-  echo "SKIP: missing$missing (image/deps.sh installs them: genimage fdisk e2fsprogs jq)" >&2
-  exit 77
-fi
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/test_lib.sh"
+skip_without "image/deps.sh installs them: genimage fdisk e2fsprogs jq" \
+  genimage sfdisk mke2fs e2fsck dumpe2fs debugfs resize2fs jq sha256sum
 MiB=1048576
 
 # The partitions before the data partition: recognisable bytes, not file systems (the script
@@ -157,5 +147,4 @@ e2fsck -fn "$work/p3" > "$work/fsck" 2>&1 || fail "resumed: e2fsck -fn: $(tail -
 fs=$(dumpe2fs -h "$work/p3" 2>/dev/null | awk -F: '/^Block count:/ { c = $2 } /^Block size:/ { s = $2 } END { print c * s }')
 [ "$fs" = $((size3 * 512)) ] || fail "resumed: the file system is $fs bytes, the partition $((size3 * 512))"
 
-[ "$failures" -eq 0 ] || { echo "$failures check(s) failed" >&2; exit 1; }
-echo "ok: cate-grow-data (MBR and GPT)"
+finish "cate-grow-data (MBR and GPT)"

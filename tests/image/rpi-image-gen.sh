@@ -24,26 +24,14 @@
 set -eu
 src=$(cd "$1" && pwd)
 recipe=$src/image/rpi-image-gen
-
-missing=
-python3 -c 'import yaml' 2>/dev/null || missing=" python3-yaml"
-for tool in genimage mke2fs debugfs mkfs.vfat mcopy mdir sfdisk jq apt-cache blkid; do
-  command -v "$tool" >/dev/null || missing="$missing $tool"
-done
-if [ -n "$missing" ]; then
-  echo "SKIP: missing$missing (image/deps.sh installs them)" >&2
-  exit 77
-fi
+. "$(dirname "$0")/test_lib.sh"
+python3 -c 'import yaml' 2>/dev/null || skip_without "image/deps.sh installs python3-yaml" python3-yaml
+skip_without "image/deps.sh installs them" genimage mke2fs debugfs mkfs.vfat mcopy mdir sfdisk jq apt-cache blkid
 . /etc/os-release
 if [ "${VERSION_CODENAME:-}" != bookworm ]; then
   echo "SKIP: packages are checked against Debian bookworm's with apt-cache; this machine is ${VERSION_CODENAME:-unknown}" >&2
   exit 77
 fi
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
 # --- YAML, metadata, layers, variables, hooks (python3-yaml) --------------------------------------
 python3 - "$src" "$work" <<'PY' || failures=$((failures + 1))
@@ -343,5 +331,4 @@ else
   fail "genimage on the cate-image layout"
 fi
 
-[ "$failures" -eq 0 ] || { echo "$failures check(s) failed" >&2; exit 1; }
-echo "ok: the rpi-image-gen recipe (structure only; rpi-image-gen was not run)"
+finish "the rpi-image-gen recipe (structure only; rpi-image-gen was not run)"
