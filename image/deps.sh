@@ -23,7 +23,7 @@ TEST="doctest-dev clang sqlite3 jq openssl postgresql-15 xvfb xauth xdotool imag
       systemd lintian wpasupplicant fdisk genimage e2fsprogs python3-yaml dosfstools mtools"
 # The device: mmdebstrap, running arm64 programs (qemu-user, binfmt), the virtual machine,
 # file systems made from folders and read back.
-DEVICE="mmdebstrap arch-test qemu-user-static binfmt-support qemu-system-arm e2fsprogs
+DEVICE="mmdebstrap arch-test qemu-user-static binfmt-support qemu-system-arm e2fsprogs fdisk
         dosfstools mtools genimage cpio kmod python3 xz-utils"
 
 case "${1:-all}" in

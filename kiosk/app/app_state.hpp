@@ -190,6 +190,7 @@ struct AppState {
   std::int64_t screen_since = 0;   ///< when the current screen was entered
   std::int64_t last_activity = 0;  ///< last touch or key
   KeyboardCode keyboard_code;      ///< the hidden buffer typed and wedge-scanned codes collect in
+  std::uint64_t keyboard_inputs = 0;  ///< keys and text handed to the app since it started (the text log's keys=)
   std::optional<ShownResult> result;
   int checks_in_flight = 0;        ///< codes handed to the store, answers not back yet
   RosterSearch search;             ///< Find my RSVP and staff check-in by name

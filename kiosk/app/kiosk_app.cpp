@@ -218,6 +218,7 @@ void KioskApp::draw() {
 // ---------------------------------------------------------------------------------------------
 
 void KioskApp::on_keyboard(const window::KeyboardInput& in) {
+  ++state_.keyboard_inputs;
   if (ImGui::GetIO().WantTextInput) return;  // a text field has the keyboard (forms)
   state_.now = clock();
   using Kind = window::KeyboardInput::Kind;

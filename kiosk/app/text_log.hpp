@@ -20,7 +20,7 @@ class FrameTextLog {
   /// Starts capturing text (call inside the full-screen window, before drawing).
   void begin_frame();
   /// Stops capturing and writes the frame:
-  ///   === frame N screen=S lang=L typed=BYTES t=APP_CLOCK_MS
+  ///   === frame N screen=S lang=L typed=BYTES keys=K t=APP_CLOCK_MS
   ///   button<TAB>LABEL<TAB>X<TAB>Y        (one line a button, centre in window pixels)
   ///   <the text drawn, a line per row>
   void end_frame(const AppState& state, const std::vector<ButtonSpot>& buttons);

@@ -39,13 +39,15 @@ MIRROR=${CATE_MIRROR:-http://deb.debian.org/debian}
 ADMIN=${CATE_ADMIN:-$SRC/build/default/sync/admin/cate-admin}
 KIOSK=${CATE_KIOSK:-$SRC/build/default/kiosk/cate-kiosk}
 TICKET_COUNT=10
+DATA_MB=64
+CARD_SPARE_MB=192  # the card is this much larger than the image written to it
 
 say() { printf '%s vm_boot: %s\n' "$(date +%T)" "$*" >&2; }
 die() { say "$*"; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "run as root (mmdebstrap's root mode, mke2fs root_owner)"
-for tool in mmdebstrap qemu-system-aarch64 mke2fs debugfs e2fsck mkfs.vfat mcopy cpio depmod python3; do
-  command -v "$tool" >/dev/null || die "$tool is missing: apt-get install mmdebstrap qemu-system-arm qemu-user-static binfmt-support e2fsprogs dosfstools mtools cpio kmod python3"
+for tool in mmdebstrap qemu-system-aarch64 mke2fs debugfs e2fsck mkfs.vfat mcopy genimage sfdisk cpio depmod python3; do
+  command -v "$tool" >/dev/null || die "$tool is missing: apt-get install mmdebstrap qemu-system-arm qemu-user-static binfmt-support e2fsprogs dosfstools mtools genimage fdisk cpio kmod python3"
 done
 [ -x "$ADMIN" ] && [ -x "$KIOSK" ] || die "no host cate-admin/cate-kiosk ($ADMIN, $KIOSK): cmake --preset default && cmake --build --preset default"
 if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
@@ -101,7 +103,7 @@ rm -rf "$ROOTFS" "$WORK/rootfs.deb" "$WORK/dl"
 mkdir -p "$WORK/dl"
 # shellcheck disable=SC2086
 mmdebstrap --mode=root --variant=minbase --arch=arm64 \
-  --include="$(echo systemd systemd-sysv udev kmod dbus systemd-timesyncd systemd-resolved iproute2 \
+  --include="$(echo systemd systemd-sysv udev kmod dbus systemd-timesyncd systemd-resolved iproute2 fdisk e2fsprogs \
                wpasupplicant python3-evdev $DEB_DEPENDS | tr ' ' ',')" \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-include=/usr/share/doc/cate-*' \
@@ -161,8 +163,8 @@ for f in "$WORK"/initrd/modules/*.xz; do [ -e "$f" ] && xz -d "$f"; done
 sed -i 's/\.xz$//' "$WORK/initrd/modules.order"
 cat > "$WORK/initrd/init" <<'EOF'
 #!/bin/busybox sh
-# The boot test's initramfs: the root disk (label CATEROOT) read-only under a memory overlay,
-# as overlayroot=tmpfs does on the device, then systemd.
+# The boot test's initramfs: the root partition (label CATEROOT) read-only under a memory
+# overlay, as overlayroot=tmpfs does on the device, then systemd.
 /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /lower /rw /newroot
 mount -t proc proc /proc
@@ -172,7 +174,7 @@ for m in $(cat /modules.order); do insmod "/modules/$m" 2>/dev/null || echo "ini
 root=""
 for i in $(seq 100); do
   root=$(findfs LABEL=CATEROOT 2>/dev/null) && [ -b "$root" ] && break
-  [ -b /dev/vda ] && ! command -v findfs >/dev/null && root=/dev/vda && break
+  [ -b /dev/vda2 ] && ! command -v findfs >/dev/null && root=/dev/vda2 && break
   sleep 0.1
 done
 [ -b "$root" ] || { echo "init: no disk labelled CATEROOT"; sleep 5; poweroff -f; }
@@ -180,6 +182,10 @@ mount -t ext4 -o ro,noatime "$root" /lower || { echo "init: cannot mount $root";
 mount -t tmpfs -o mode=0755 tmpfs /rw
 mkdir -p /rw/upper /rw/work
 mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /newroot
+# Where overlayroot leaves them: the disk's root (read-only; an update remounts it) and the overlay's.
+mkdir -p /newroot/media/root-ro /newroot/media/root-rw
+mount --move /lower /newroot/media/root-ro
+mount --move /rw /newroot/media/root-rw
 mount --move /dev /newroot/dev
 umount /proc /sys
 exec switch_root /newroot /sbin/init
@@ -188,24 +194,77 @@ chmod 0755 "$WORK/initrd/init"
 (cd "$WORK/initrd" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initrd.img"
 say "initramfs: $(tr '\n' ' ' < "$WORK/initrd/modules.order")"
 
-# --- the disks: root (read-only), data (the kiosk's store), boot (FAT, Wi-Fi settings) --------
+# --- the disk: boot (FAT, Wi-Fi settings), root (read-only), data (the kiosk's store) ---------
+# Laid out by genimage as build-image.sh lays out the Raspberry Pi's card (MBR, the same
+# partitions and labels), then made larger, as a card is larger than the image written to it:
+# the data partition grows into the rest at boot (cate-grow-data).
 rootfs_mb=$(du -sm "$ROOTFS" | cut -f1)
 root_mb=$(( rootfs_mb * 115 / 100 + 64 ))
-rm -f "$WORK/root.ext4" "$WORK/data.ext4" "$WORK/boot.vfat"
-truncate -s "${root_mb}M" "$WORK/root.ext4"
-mke2fs -q -t ext4 -L CATEROOT -d "$ROOTFS" -E root_owner=0:0 "$WORK/root.ext4"
+rm -rf "$WORK/parts" "$WORK/genimage-tmp" "$WORK/disk.img" "$WORK/data.ext4"
+mkdir -p "$WORK/parts" "$WORK/empty"
+truncate -s "${root_mb}M" "$WORK/parts/root.ext4"
+mke2fs -q -t ext4 -L CATEROOT -d "$ROOTFS" -E root_owner=0:0 "$WORK/parts/root.ext4"
 uid=$(awk -F: '$1 == "cate-kiosk" { print $3 }' "$ROOTFS/etc/passwd")
 gid=$(awk -F: '$1 == "cate-kiosk" { print $4 }' "$ROOTFS/etc/passwd")
 [ -n "$uid" ] || die "the package made no cate-kiosk user"
 chown -R "$uid:$gid" "$WORK/data"
 chmod 0700 "$WORK/data"
-truncate -s 64M "$WORK/data.ext4"
-mke2fs -q -t ext4 -L CATEDATA -d "$WORK/data" -E root_owner="$uid:$gid" "$WORK/data.ext4"
-mkfs.vfat -n CATEBOOT -C "$WORK/boot.vfat" 16384 >/dev/null
+truncate -s "${DATA_MB}M" "$WORK/parts/data.ext4"
+mke2fs -q -t ext4 -L CATEDATA -d "$WORK/data" -E root_owner="$uid:$gid" "$WORK/parts/data.ext4"
+mkfs.vfat -n CATEBOOT -C "$WORK/parts/boot.vfat" 16384 >/dev/null
 printf 'WIFI_COUNTRY=US\r\nWIFI_SSID=Coalition Office\r\nWIFI_PASSWORD=correct horse battery\r\n' > "$WORK/cate-wifi.conf"
-mcopy -i "$WORK/boot.vfat" "$WORK/cate-wifi.conf" ::/cate-wifi.conf
-say "disks: root $(du -m --apparent-size "$WORK/root.ext4" | cut -f1) MB ($rootfs_mb MB of files), data 64 MB; built in $(( $(date +%s) - start )) s"
-printf '{"rootfs_mb": %s, "root_image_mb": %s, "kernel": "%s"}\n' "$rootfs_mb" "$root_mb" "$KVER" > "$WORK/image-size.json"
+mcopy -i "$WORK/parts/boot.vfat" "$WORK/cate-wifi.conf" ::/cate-wifi.conf
+cat > "$WORK/genimage.cfg" <<EOF
+image disk.img {
+  hdimage {
+    partition-table-type = "mbr"
+  }
+  partition boot {
+    partition-type = 0x0C
+    bootable = true
+    image = "boot.vfat"
+    offset = 4M
+  }
+  partition root {
+    partition-type = 0x83
+    image = "root.ext4"
+  }
+  partition data {
+    partition-type = 0x83
+    image = "data.ext4"
+  }
+}
+EOF
+genimage --config "$WORK/genimage.cfg" --rootpath "$WORK/empty" --tmppath "$WORK/genimage-tmp" \
+  --inputpath "$WORK/parts" --outputpath "$WORK" >/dev/null
+rm -rf "$WORK/genimage-tmp" "$WORK/parts/root.ext4"
+image_mb=$(du -m --apparent-size "$WORK/disk.img" | cut -f1)
+truncate -s "+${CARD_SPARE_MB}M" "$WORK/disk.img"
+card_mb=$(du -m --apparent-size "$WORK/disk.img" | cut -f1)
+say "disk: root $root_mb MB ($rootfs_mb MB of files), data $DATA_MB MB, image $image_mb MB on a $card_mb MB card; built in $(( $(date +%s) - start )) s"
+printf '{"rootfs_mb": %s, "root_image_mb": %s, "data_mb": %s, "disk_image_mb": %s, "card_mb": %s, "kernel": "%s"}\n' \
+  "$rootfs_mb" "$root_mb" "$DATA_MB" "$image_mb" "$card_mb" "$KVER" > "$WORK/image-size.json"
+
+# --- USB sticks: an empty one for staff, and one with a signed, newer cate-kiosk package ---------
+# The update is this very package with a higher version (dpkg-deb: unpacked, version raised,
+# packed again), signed by the test office's key, which the kiosk trusts from the bundle.
+rm -rf "$WORK/update" "$WORK/stick-staff.vfat" "$WORK/stick-update.vfat"
+mkdir -p "$WORK/update"
+dpkg-deb -R "$DEB" "$WORK/update/pkg"
+version=$(dpkg-deb -f "$DEB" Version)
+update_version="$version+update1"
+sed -i "s/^Version: .*/Version: $update_version/" "$WORK/update/pkg/DEBIAN/control"
+update_deb=$WORK/update/cate-kiosk_${update_version}_arm64.deb
+dpkg-deb -b -Zxz "$WORK/update/pkg" "$update_deb" >/dev/null
+rm -rf "$WORK/update/pkg"
+"$ADMIN" --db "$office" update sign "$update_deb" >/dev/null
+[ -f "$update_deb.sig" ] || die "cate-admin update sign wrote no $update_deb.sig"
+echo "$update_version" > "$WORK/update-version"
+mkfs.vfat -n CATEUPDATE -C "$WORK/stick-update.vfat" 65536 >/dev/null
+mmd -i "$WORK/stick-update.vfat" ::/cate-update
+mcopy -i "$WORK/stick-update.vfat" "$update_deb" "$update_deb.sig" ::/cate-update/
+mkfs.vfat -n STAFF -C "$WORK/stick-staff.vfat" 16384 >/dev/null
+say "USB sticks: staff (empty), update ($(basename "$update_deb"), signed)"
 
 # --- boot it ---------------------------------------------------------------------------------
 # A time limit (CI's `timeout`) stops the test and, with it, the virtual machine.

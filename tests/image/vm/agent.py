@@ -45,30 +45,37 @@ def notify(message):
     s.close()
 
 
-def typed_now():
-    """How many bytes the kiosk's last drawn frame says were typed (its frame log), or -1."""
+def keys_now():
+    """How many keys the kiosk's last drawn frame says it has been handed since it started (its
+    frame log's keys=), or -1."""
     try:
         with open(FRAMES, "rb") as f:
             f.seek(0, os.SEEK_END)
             f.seek(max(0, f.tell() - 65536))
             tail = f.read().decode("utf-8", "replace")
         head = tail[tail.rfind("=== frame "):].split("\n", 1)[0]
-        return int(next(w[6:] for w in head.split() if w.startswith("typed=")))
+        return int(next(w[5:] for w in head.split() if w.startswith("keys=")))
     except (OSError, StopIteration, ValueError):
         return -1
 
 
 def type_text(ui, text, gap_ms, chunk=0):
     """Types `text` and Enter as a wedge scanner does, `gap_ms` between keys. With `chunk`, waits
-    after every `chunk` characters until the kiosk has drawn them (at most 30 s): a slow virtual
-    machine draws a frame a second, and a keyboard's event buffer in the kernel (64 events)
-    overflows if a whole code arrives while one frame is drawn."""
+    after every `chunk` characters until a frame the kiosk drew counts them among the keys it
+    was handed (keys=; at most 30 s): a slow virtual machine draws a frame a second and reads
+    no input while it draws, and a keyboard's event buffer in the kernel (64 events) overflows
+    if a whole code arrives meanwhile. (What the screen shows is no measure: a result on screen
+    counts as text too.)"""
     gap = gap_ms / 1000.0
+    stalls = []
+    keys0 = keys_now()
     for i, ch in enumerate(text):
-        if chunk and i and i % chunk == 0:
+        if chunk and i and i % chunk == 0 and keys0 >= 0:
             deadline = time.monotonic() + 30
-            while typed_now() < i and time.monotonic() < deadline:
+            while keys_now() < keys0 + i and time.monotonic() < deadline:
                 time.sleep(0.05)
+            if keys_now() < keys0 + i:
+                stalls.append(stall_report(keys0, i))
         code, shift = KEYS[ch]
         if shift:
             ui.write(e.EV_KEY, e.KEY_LEFTSHIFT, 1)
@@ -83,6 +90,30 @@ def type_text(ui, text, gap_ms, chunk=0):
     ui.syn()
     ui.write(e.EV_KEY, e.KEY_ENTER, 0)
     ui.syn()
+    return stalls
+
+
+def stall_report(keys0, typed_so_far):
+    """What the machine looked like when the kiosk had not drawn the characters typed: the last
+    frame's header, which input devices the kiosk has open, the input devices, the kiosk's log."""
+    def sh(cmd):
+        try:
+            return subprocess.run(["sh", "-c", cmd], capture_output=True, text=True, timeout=20).stdout[-3000:]
+        except subprocess.TimeoutExpired:
+            return "timed out"
+    try:
+        with open(FRAMES, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 65536))
+            tail = f.read().decode("utf-8", "replace")
+        head = tail[tail.rfind("=== frame "):].split("\n", 1)[0]
+    except OSError as err:
+        head = str(err)
+    return {"keys_before": keys0, "typed_so_far": typed_so_far, "last_frame": head,
+            "kiosk_inputs": sh("pid=$(systemctl show -p MainPID --value cate-kiosk); ls -l /proc/$pid/fd | grep -E 'input|tty'"),
+            "devices": sh("grep -E '^(N|H):' /proc/bus/input/devices"),
+            "journal": sh("journalctl -b -u cate-kiosk --no-pager -o short-monotonic -n 30"),
+            "kernel": sh("dmesg | tail -n 20")}
 
 
 def kiosk_state():
@@ -121,8 +152,8 @@ def answer(cmd, ui):
         except OSError as err:
             return {"rc": -2, "out": str(err)}
     if what == "type":
-        type_text(ui, cmd["text"], cmd.get("gap_ms", 3), cmd.get("chunk", 0))
-        return {"ok": True}
+        stalls = type_text(ui, cmd["text"], cmd.get("gap_ms", 3), cmd.get("chunk", 0))
+        return {"ok": True, "stalls": stalls}
     if what == "kiosk":
         return kiosk_state()
     if what == "frames":

@@ -30,7 +30,10 @@ BOOT_TIMEOUT = int(os.environ.get("CATE_VM_BOOT_TIMEOUT", "300"))
 # Characters typed per frame the kiosk draws (see agent.py's type_text): 8 characters are at
 # most 48 input events, under the kernel's 64 per keyboard.
 CHUNK = int(os.environ.get("CATE_VM_TYPE_CHUNK", "8"))
+# The version of the signed update on stick-update.vfat (vm_boot.sh makes it).
+UPDATE_VERSION = open(os.path.join(WORK, "update-version")).read().strip()
 results = {"checks": {}}
+extra_scanned = set()  # RSVPs of CATE_VM_EXTRA_SCANS
 failures = []
 
 
@@ -62,12 +65,11 @@ class Vm:
             "-append", "console=ttyAMA0 rootwait panic=5 vt.global_cursor_default=0 consoleblank=0",
             "-serial", f"file:{self.console}",
             "-device", "virtio-gpu-pci,xres=1280,yres=800",
-            "-drive", f"file={WORK}/root.ext4,format=raw,if=none,id=root,readonly=on",
-            "-device", "virtio-blk-pci,drive=root",
-            "-drive", f"file={WORK}/data.ext4,format=raw,if=none,id=data,cache=writeback",
-            "-device", "virtio-blk-pci,drive=data",
-            "-drive", f"file={WORK}/boot.vfat,format=raw,if=none,id=boot,readonly=on",
-            "-device", "virtio-blk-pci,drive=boot",
+            # The card: boot, root and data partitions (vm_boot.sh lays it out as the Pi's).
+            "-drive", f"file={WORK}/disk.img,format=raw,if=none,id=card,cache=writeback",
+            "-device", "virtio-blk-pci,drive=card",
+            # A USB host controller for sticks plugged in while it runs (QMP device_add).
+            "-device", "qemu-xhci,id=xhci",
             "-device", "virtio-rng-pci",
             "-device", "virtio-serial-pci",
             "-chardev", f"socket,id=ctl,path={self.ctl_path},server=on,wait=off",
@@ -215,6 +217,31 @@ class Vm:
             time.sleep(0.5)
         return None, since
 
+    def plug_stick(self, name, path):
+        """A USB stick plugged in while the VM runs (QMP: the file as a drive, a usb-storage device)."""
+        r = self.qmp_cmd("blockdev-add", **{"driver": "raw", "node-name": name,
+                                             "file": {"driver": "file", "filename": path}})
+        if "error" in r:
+            return r
+        return self.qmp_cmd("device_add", **{"driver": "usb-storage", "bus": "xhci.0", "drive": name,
+                                              "id": name + "-dev", "removable": True})
+
+    def pull_stick(self, name):
+        self.qmp_cmd("device_del", id=name + "-dev")
+        for _ in range(100):  # the guest lets go of the device, then QEMU of the drive
+            if "error" not in self.qmp_cmd("blockdev-del", **{"node-name": name}):
+                return True
+            time.sleep(0.3)
+        return False
+
+    def wait_exit(self, timeout):
+        """True when QEMU ended by itself (the guest rebooted: -no-reboot) within `timeout`."""
+        try:
+            self.proc.wait(timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
     def poweroff(self, timeout=120):
         self.run("systemctl", "poweroff", "--no-block", timeout=10)
         try:
@@ -292,6 +319,29 @@ def host(*argv, check_rc=True):
     return p
 
 
+def card_partition(number):
+    """Start and size in bytes of partition `number` of the card (disk.img), from sfdisk."""
+    table = json.loads(host("sfdisk", "--json", os.path.join(WORK, "disk.img")).stdout)["partitiontable"]
+    sector = table.get("sectorsize", 512)
+    part = next(p for p in table["partitions"] if p["node"].endswith(str(number)))
+    return part["start"] * sector, part["size"] * sector
+
+
+def extract_data():
+    """The data partition's bytes copied out of the card to data.ext4, for e2fsck and debugfs."""
+    start, size = card_partition(3)
+    with open(os.path.join(WORK, "disk.img"), "rb") as src, open(os.path.join(WORK, "data.ext4"), "wb") as dst:
+        src.seek(start)
+        left = size
+        while left:
+            block = src.read(min(left, 1 << 22))
+            if not block:
+                break
+            dst.write(block)
+            left -= len(block)
+    return size
+
+
 def read_store(tag):
     """The kiosk's database, read out of the data partition's ext4 image with debugfs."""
     out = os.path.join(WORK, f"store-{tag}")
@@ -309,6 +359,17 @@ def fsck(name):
     return p.returncode, (p.stdout + p.stderr).strip().splitlines()[-1:] if (p.stdout + p.stderr).strip() else []
 
 
+def data_partition_state(vm):
+    """The data partition's size, its file system's size and how cate-grow-data ended, in the VM."""
+    r = vm.run("sh", "-c", "cat /sys/class/block/vda3/size; df -B1 --output=size /var/lib/cate-kiosk | tail -n 1;"
+               " systemctl show -p Result --value cate-grow-data.service")
+    words = r["out"].split()
+    try:
+        return {"partition_mb": int(words[0]) * 512 // 2**20, "filesystem_mb": int(words[1]) // 2**20, "result": words[2]}
+    except (IndexError, ValueError):
+        return {"partition_mb": 0, "filesystem_mb": 0, "result": r["out"].strip()[:200]}
+
+
 def scan(vm, ticket, since, expect_text, timeout=90):
     """Waits for the Welcome screen, types the ticket as a scanner does, waits for its answer."""
     first, rsvp, code = ticket
@@ -319,7 +380,15 @@ def scan(vm, ticket, since, expect_text, timeout=90):
     typed = vm.agent({"cmd": "type", "text": code, "gap_ms": 3, "chunk": CHUNK}, timeout=300)
     frame, since = vm.wait_screen(max(since, size), "result", timeout, expect_text)
     log(f"scan {first}: typed {typed is not None}, answer: {(frame or 'none').splitlines()[0]}")
+    log_stalls(first, typed)
     return frame, since
+
+
+def log_stalls(first, typed):
+    """What the agent saw when the kiosk had not taken the keys typed within 30 s."""
+    for stall in (typed or {}).get("stalls", []):
+        log(f"scan {first}: the kiosk had not taken the keys typed: {json.dumps(stall, indent=1)}")
+        results.setdefault("typing_stalls", []).append(dict(stall, ticket=first))
 
 
 def main():
@@ -361,6 +430,17 @@ def main():
             check("screendump shows the success colour", ok > 0.3, f"{ok:.2f} of pixels #0E4D27")
         frame, since = scan(vm, t, since, "lready")
         check("second scan: already checked in", frame is not None, (frame or "").split("\n")[0])
+        # CATE_VM_EXTRA_SCANS=N: N more scans of tickets that boot 2 does not use (for work on
+        # the test's typing: each must be answered).
+        extra = int(os.environ.get("CATE_VM_EXTRA_SCANS", "0"))
+        answered = 0
+        for k in range(extra):
+            t = TICKETS[6 + k % (len(TICKETS) - 6)]
+            frame, since = scan(vm, t, since, "")
+            answered += frame is not None
+            extra_scanned.add(t[1])
+        if extra:
+            check(f"{extra} more scans answered", answered == extra, f"{answered} of {extra}")
 
         # The V4L2 camera: vivid, and the kiosk's own V4L2 source reading it.
         r = vm.run("modprobe", "vivid", "n_devs=1", "node_types=0x1", "input_types=0x1")
@@ -381,7 +461,37 @@ def main():
         r = vm.run("id", "cate-kiosk")
         check("kiosk user in dialout, video, render, input", all(g in r["out"] for g in ("dialout", "video", "render", "input")), r["out"].strip())
         r = vm.run("findmnt", "-no", "FSTYPE,OPTIONS", "/")
-        check("root is a memory overlay on a read-only disk", r["out"].startswith("overlay"), r["out"].strip())
+        check("root is a memory overlay", r["out"].startswith("overlay"), r["out"].strip())
+        r = vm.run("findmnt", "-no", "SOURCE,OPTIONS", "/media/root-ro")
+        check("the root partition under it is mounted read-only", r["out"].split(" ")[-1].startswith("ro,") and "vda2" in r["out"], r["out"].strip())
+        grown = data_partition_state(vm)
+        results["data_partition_boot1"] = grown
+        card = json.load(open(os.path.join(WORK, "image-size.json")))
+        # Grown into the card's spare room: all of it but the MiB or two left at the end.
+        want_mb = card["card_mb"] - card["disk_image_mb"] + card["data_mb"] - 2
+        check("the data partition grew to the end of the card", grown["partition_mb"] >= want_mb and grown["result"] == "success",
+              f"{grown} (at least {want_mb} MB)")
+        check("its file system grew with it", grown["filesystem_mb"] >= grown["partition_mb"] - 8, str(grown))
+
+        # A USB stick: mounted under /media/cate-usb for the kiosk, writable by the kiosk's user
+        # from inside the kiosk's service (its own mount namespace, ProtectSystem=strict), and
+        # unmounted when pulled.
+        r = vm.plug_stick("staff", os.path.join(WORK, "stick-staff.vfat"))
+        check("a USB stick plugged in", "error" not in r, json.dumps(r))
+        r = vm.run("sh", "-c", "for i in $(seq 120); do d=$(ls /media/cate-usb 2>/dev/null | head -n 1);"
+                   " [ -n \"$d\" ] && findmnt -no FSTYPE,OPTIONS \"/media/cate-usb/$d\" && echo \"$d\" && exit 0; sleep 0.5; done;"
+                   " journalctl -b --no-pager -o cat -u 'cate-usb@*' | tail -n 20; exit 1", timeout=90)
+        check("the stick is mounted under /media/cate-usb", r["rc"] == 0 and "vfat" in r["out"], r["out"].strip()[-300:])
+        stick_dir = "/media/cate-usb/" + (r["out"].strip().splitlines() or ["?"])[-1]
+        r = vm.run("sh", "-c", "pid=$(systemctl show -p MainPID --value cate-kiosk.service);"
+                   f" nsenter -t $pid -m setpriv --reuid=cate-kiosk --regid=cate-kiosk --init-groups"
+                   f" sh -c 'echo from the kiosk > {stick_dir}/probe.txt' && sync && echo written")
+        check("the kiosk's service can write on the stick", r["rc"] == 0 and "written" in r["out"], r["out"].strip())
+        check("the stick pulled out", vm.pull_stick("staff"))
+        r = vm.run("sh", "-c", f"for i in $(seq 60); do findmnt {stick_dir} >/dev/null || exit 0; sleep 0.5; done; findmnt {stick_dir}; exit 1")
+        check("the stick's mount is gone once pulled", r["rc"] == 0, r["out"].strip())
+        probe = host("mtype", "-i", os.path.join(WORK, "stick-staff.vfat"), "::/probe.txt", check_rc=False)
+        check("what the kiosk wrote is on the stick", probe.stdout.strip() == "from the kiosk", (probe.stdout + probe.stderr).strip())
 
         # Idle: back on Welcome, nobody there, for 40 s (the watchdog's frame every 10 s).
         vm.wait_current_screen("welcome", 90)
@@ -403,6 +513,7 @@ def main():
     finally:
         vm.kill()
 
+    extract_data()
     rc, tail = fsck("data.ext4")
     check("data partition clean after power-off (e2fsck -fn)", rc == 0, " ".join(tail))
     db = read_store("boot1")
@@ -421,6 +532,10 @@ def main():
         if not check("boot 2: kiosk READY", state and state.get("ActiveState") == "active"):
             return
         _, since = vm.current_screen()  # only frames from now on
+        again = data_partition_state(vm)
+        check("boot 2: the data partition keeps its size (nothing more to grow)",
+              again["result"] == "success" and again["partition_mb"] == results.get("data_partition_boot1", {}).get("partition_mb"),
+              str(again))
         cut_after = int(os.environ.get("CATE_VM_CUT_AFTER", "4"))
         for t in TICKETS[1:1 + cut_after]:
             frame, since = scan(vm, t, since, f"Welcome, {t[0]}")
@@ -428,7 +543,9 @@ def main():
                 reported.append(t[1])
         # One more, and the power goes while it is being checked in.
         t = TICKETS[1 + cut_after]
-        vm.agent({"cmd": "type", "text": t[2], "gap_ms": 3, "chunk": CHUNK}, timeout=300)
+        check("boot 2: Welcome back before the last scan", vm.wait_current_screen("welcome", 60) is not None)
+        typed = vm.agent({"cmd": "type", "text": t[2], "gap_ms": 3, "chunk": CHUNK}, timeout=300)
+        log_stalls(t[0], typed)
         typed_after_cut.append(t[1])
         time.sleep(float(os.environ.get("CATE_VM_CUT_DELAY", "0.3")))
         vm.kill()
@@ -437,7 +554,7 @@ def main():
     finally:
         vm.kill()
 
-    # --- boot 3: after the power cut -----------------------------------------------------
+    # --- boot 3: after the power cut; an update from a USB stick --------------------------
     log("boot 3: after the power cut")
     vm = Vm("boot3")
     try:
@@ -445,12 +562,46 @@ def main():
         check("boot 3: kiosk READY after the power cut", state and state.get("ActiveState") == "active")
         r = vm.run("journalctl", "-b", "--no-pager", "-o", "cat", "-g", "EXT4-fs|recover|fsck")
         results["boot3_fs_messages"] = r["out"][-800:]
-        check("clean power-off after the cut", vm.poweroff())
+        # An update from a USB stick: the office's signed, newer cate-kiosk package. The kiosk
+        # installs it into the read-only root and restarts (QEMU ends: -no-reboot).
+        before = vm.run("dpkg-query", "-W", "-f=${Version}", "cate-kiosk")["out"].strip()
+        r = vm.plug_stick("update", os.path.join(WORK, "stick-update.vfat"))
+        check("the update stick plugged in", "error" not in r, json.dumps(r))
+        t0 = time.monotonic()
+        restarted = vm.wait_exit(600)
+        results["update"] = {"from": before, "seconds_to_restart": round(time.monotonic() - t0, 1)}
+        check("the kiosk installs the update and restarts", restarted, f"from {before}")
     finally:
         vm.kill()
+    result_txt = host("mtype", "-i", os.path.join(WORK, "stick-update.vfat"), "::/cate-update/result.txt", check_rc=False)
+    results.setdefault("update", {})["result_txt"] = result_txt.stdout.strip()
+    check("result.txt on the stick says installed", result_txt.stdout.startswith("installed " + UPDATE_VERSION),
+          (result_txt.stdout + result_txt.stderr).strip())
+
+    # --- boot 4: the updated kiosk, its data kept -----------------------------------------
+    log("boot 4: after the update")
+    vm = Vm("boot4")
+    try:
+        state = vm.wait_kiosk_active(BOOT_TIMEOUT) if vm.wait_agent(BOOT_TIMEOUT) else None
+        check("boot 4: the updated kiosk is READY", state and state.get("ActiveState") == "active")
+        r = vm.run("dpkg-query", "-W", "-f=${Version}", "cate-kiosk")
+        check("boot 4: the new version is installed", r["out"].strip() == UPDATE_VERSION, r["out"].strip())
+        r = vm.run("findmnt", "-no", "OPTIONS", "/media/root-ro")
+        check("boot 4: the root is read-only again", r["out"].startswith("ro"), r["out"].strip())
+        _, since = vm.current_screen()
+        t = TICKETS[1 + cut_after + 1]
+        seen = t[1] in extra_scanned  # CATE_VM_EXTRA_SCANS checked it in already
+        frame, since = scan(vm, t, since, "lready" if seen else f"Welcome, {t[0]}")
+        check("boot 4: a scan is answered by the updated kiosk", frame is not None, (frame or "").split("\n")[0])
+        if frame and not seen:
+            reported.append(t[1])
+        check("clean power-off after the update", vm.poweroff())
+    finally:
+        vm.kill()
+    extract_data()
     rc, tail = fsck("data.ext4")
     check("data partition clean after recovery (e2fsck -fn)", rc == 0, " ".join(tail))
-    db = read_store("boot3")
+    db = read_store("boot4")
     con = sqlite3.connect(db)
     integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
     check("database integrity_check", integrity == "ok", integrity)
@@ -459,7 +610,7 @@ def main():
     results["power_cut"] = {"reported": len(reported), "on_disk": len(rows), "missing": missing,
                             "in_flight_kept": [r for r in typed_after_cut if r in rows]}
     check("every reported check-in survived the power cut", not missing, f"missing {missing}")
-    extra = rows - set(reported) - set(typed_after_cut)
+    extra = rows - set(reported) - set(typed_after_cut) - extra_scanned
     check("no check-in that was never scanned", not extra, f"extra {extra}")
     dup = con.execute("SELECT count(*) FROM (SELECT rsvp_id FROM check_in GROUP BY meeting_id, rsvp_id HAVING count(*) > 1)").fetchone()[0]
     check("no duplicate check-in", dup == 0)
