@@ -11,10 +11,12 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -180,6 +182,35 @@ Result<std::unique_ptr<Store>, StoreError> Store::open(const std::string& path) 
 Store::~Store() {
   if (db_) sqlite3_close_v2(db_);
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
+
+Result<KeyRing, StoreError> read_trusted_keys(const std::string& path) {
+  KeyRing keys;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return keys;
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> owner(db, &sqlite3_close_v2);
+  if (rc != SQLITE_OK)
+    return Err{StoreError{StoreError::Kind::CannotOpen, "cannot read the kiosk store at " + path + ": " +
+                                                            (db ? sqlite3_errmsg(db) : "out of memory")}};
+  sqlite3_extended_result_codes(db, 1);
+  try {
+    exec(db, "PRAGMA busy_timeout = 5000");
+    Stmt k(db, "SELECT public_key FROM signing_key");
+    while (k.step()) {
+      std::string b = k.blob(0);
+      if (b.size() != 32) continue;
+      PublicKey pk;
+      std::memcpy(pk.bytes.data(), b.data(), 32);
+      keys.add(pk);
+    }
+  } catch (const SqlFailure& f) {
+    auto e = to_store_error(f);
+    e.message = "cannot read the office keys in the kiosk store at " + path + ": " + e.message;
+    return Err{e};
+  }
+  return keys;
 }
 
 void Store::load_cache() {
