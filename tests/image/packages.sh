@@ -52,8 +52,10 @@ check() {
 
 check cate-kiosk \
   "adduser libsdl2-2.0-0 libstb0 libsqlite3-0 libqrencode4 libzxing2 libsodium23 libwebp7
-   libturbojpeg0 libfmt9 libcurl4 libegl1 libgles2 libgbm1 libgl1-mesa-dri fonts-noto-core libc6" \
+   libturbojpeg0 libfmt9 libcurl4 libegl1 libgles2 libgbm1 libgl1-mesa-dri fonts-noto-core mount libc6" \
   "/usr/bin/cate-kiosk /lib/systemd/system/cate-kiosk.service /lib/udev/rules.d/70-cate-kiosk.rules
+   /lib/systemd/system/cate-usb@.service /lib/udev/rules.d/71-cate-usb.rules /usr/lib/tmpfiles.d/cate-kiosk.conf
+   /usr/lib/cate-kiosk/cate-usb-mount /usr/lib/cate-kiosk/cate-usb-update
    /etc/cate-kiosk/kiosk.env /usr/share/doc/cate-kiosk/copyright /usr/share/doc/cate-kiosk/changelog.Debian.gz" \
   "postinst:adduser+--quiet+--system postinst:video+render+input+dialout postinst:deb-systemd-helper+enable
    prerm:deb-systemd-invoke+stop postrm:deb-systemd-helper+purge"
