@@ -79,6 +79,25 @@ TEST_CASE("a point mounted twice counts as its last mount") {
   CHECK(s[0].fs_type == "exfat");
 }
 
+TEST_CASE("sticks the device image mounts for the kiosk (cate-usb@.service) are found") {
+  // The kiosk's own view on the device: overlay root, data partition, two sticks under /media/cate-usb.
+  const auto s = stick_mounts(
+      "overlayroot / overlay rw,relatime,lowerdir=/media/root-ro,upperdir=/media/root-rw/overlay 0 0\n"
+      "/dev/mmcblk0p2 /media/root-ro ext4 ro,relatime 0 0\n"
+      "/dev/mmcblk0p3 /var/lib/cate-kiosk ext4 rw,nosuid,nodev,noexec,noatime 0 0\n"
+      "/dev/sda1 /media/cate-usb/CATE\\040USB vfat rw,nosuid,nodev,noexec,noatime,uid=999,gid=999,"
+      "fmask=0077,dmask=0077,codepage=437,iocharset=ascii,shortname=mixed,utf8,flush,errors=remount-ro 0 0\n"
+      "/dev/sdb1 /media/cate-usb/sdb1 exfat rw,nosuid,nodev,noexec,noatime,uid=999,gid=999 0 0\n");
+  REQUIRE(s.size() == 2);
+  CHECK(s[0].mount_point == "/media/cate-usb/CATE USB");
+  CHECK(s[1].mount_point == "/media/cate-usb/sdb1");
+  CHECK(s[1].fs_type == "exfat");
+  // overlayroot's system disk is under /media but never a stick.
+  CHECK_FALSE(StickRoots{}.holds("/media/root-ro"));
+  CHECK_FALSE(StickRoots{}.holds("/media/root-rw/overlay"));
+  CHECK(StickRoots{}.holds("/media/root-rox"));
+}
+
 TEST_CASE("stick file systems") {
   for (const char* fs : {"vfat", "exfat", "ntfs", "ntfs3", "fuseblk", "ext4", "ext3", "ext2"})
     CHECK(is_stick_file_system(fs));
