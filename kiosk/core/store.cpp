@@ -184,6 +184,22 @@ Store::~Store() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
+namespace {
+// The office keys in the signing_key table (a row that is not a 32-byte key is passed over).
+KeyRing office_keys(sqlite3* db) {
+  KeyRing keys;
+  Stmt k(db, "SELECT public_key FROM signing_key");
+  while (k.step()) {
+    std::string b = k.blob(0);
+    if (b.size() != 32) continue;
+    PublicKey pk;
+    std::memcpy(pk.bytes.data(), b.data(), 32);
+    keys.add(pk);
+  }
+  return keys;
+}
+}  // namespace
+
 Result<KeyRing, StoreError> read_trusted_keys(const std::string& path) {
   KeyRing keys;
   struct stat st {};
@@ -197,14 +213,7 @@ Result<KeyRing, StoreError> read_trusted_keys(const std::string& path) {
   sqlite3_extended_result_codes(db, 1);
   try {
     exec(db, "PRAGMA busy_timeout = 5000");
-    Stmt k(db, "SELECT public_key FROM signing_key");
-    while (k.step()) {
-      std::string b = k.blob(0);
-      if (b.size() != 32) continue;
-      PublicKey pk;
-      std::memcpy(pk.bytes.data(), b.data(), 32);
-      keys.add(pk);
-    }
+    keys = office_keys(db);
   } catch (const SqlFailure& f) {
     auto e = to_store_error(f);
     e.message = "cannot read the office keys in the kiosk store at " + path + ": " + e.message;
@@ -214,15 +223,7 @@ Result<KeyRing, StoreError> read_trusted_keys(const std::string& path) {
 }
 
 void Store::load_cache() {
-  keys_ = KeyRing{};
-  Stmt k(db_, "SELECT public_key FROM signing_key");
-  while (k.step()) {
-    std::string b = k.blob(0);
-    if (b.size() != 32) continue;
-    PublicKey pk;
-    std::memcpy(pk.bytes.data(), b.data(), 32);
-    keys_.add(pk);
-  }
+  keys_ = office_keys(db_);
   active_meeting_.reset();
   Stmt a(db_, "SELECT value FROM setting WHERE key = 'active_meeting'");
   if (a.step()) active_meeting_ = MeetingId::parse(a.text(0));

@@ -13,13 +13,12 @@
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/checks.sh"
 UPDATE=$HERE/../../image/usb/cate-usb-update
 K=$(realpath "${CATE_KIOSK:?the built cate-kiosk}")
 A=$(realpath "${CATE_ADMIN:?the built cate-admin}")
 [ "$(id -u)" -eq 0 ] || { echo "usb_install.sh: run as root (it mounts a loop device)" >&2; exit 1; }
-for tool in mmdebstrap mke2fs losetup dpkg-deb; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing: image/deps.sh device" >&2; exit 1; }
-done
+need_tools "image/deps.sh device" mmdebstrap mke2fs losetup dpkg-deb
 ARCH=$(dpkg --print-architecture)
 T=$(mktemp -d)
 WORK=/run/cate-usb-update-test-$$
@@ -30,9 +29,6 @@ cleanup() {
   rm -rf "$T" "$WORK"
 }
 trap cleanup EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
 
 echo "== a bookworm root (mmdebstrap minbase) in an ext4 image, mounted read-only"
 mmdebstrap --quiet --mode=root --variant=minbase bookworm "$T/rootfs.tar" > "$T/mm.log" 2>&1 || { cat "$T/mm.log"; exit 1; }
@@ -100,5 +96,4 @@ run
 [ ! -e "$T/systemctl.log" ] || fail "systemctl was called: $(cat "$T/systemctl.log")"
 [ ! -e "$WORK/package" ] || fail "the checked copy is left in $WORK"
 
-[ "$failures" -eq 0 ] || { echo "$failures check(s) failed" >&2; exit 1; }
-echo "ok: installing from a stick into a read-only root"
+finish "installing from a stick into a read-only root"

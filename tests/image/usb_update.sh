@@ -8,17 +8,12 @@
 #   usb_update.sh PATH/TO/cate-usb-update      (CATE_KIOSK, CATE_ADMIN: the built programs)
 set -eu
 
+. "$(dirname "$0")/checks.sh"
 UPDATE=${1:?usage: usb_update.sh PATH/TO/cate-usb-update}
 UPDATE=$(cd "$(dirname "$UPDATE")" && pwd)/$(basename "$UPDATE")
 : "${CATE_KIOSK:?}" "${CATE_ADMIN:?}"
-for tool in dpkg dpkg-deb sha256sum; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing (dpkg, coreutils)" >&2; exit 1; }
-done
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
+need_tools "install dpkg and coreutils" dpkg dpkg-deb sha256sum
+scratch T
 
 ARCH=amd64
 OTHER_ARCH=arm64
@@ -201,5 +196,4 @@ status=0
 [ "$status" -eq 1 ] && grep -q "not a Debian package" "$T/e" && ok "update sign refuses a file that is not a package" ||
   fail "update sign on a non-package: exit $status, $(cat "$T/e")"
 
-[ "$failures" -eq 0 ] || { echo "$failures check(s) failed" >&2; exit 1; }
-echo "ok: every USB update case"
+finish "every USB update case"

@@ -80,14 +80,16 @@ TEST_CASE("a point mounted twice counts as its last mount") {
 }
 
 TEST_CASE("sticks the device image mounts for the kiosk (cate-usb@.service) are found") {
-  // The kiosk's own view on the device: overlay root, data partition, two sticks under /media/cate-usb.
-  const auto s = stick_mounts(
-      "overlayroot / overlay rw,relatime,lowerdir=/media/root-ro,upperdir=/media/root-rw/overlay 0 0\n"
-      "/dev/mmcblk0p2 /media/root-ro ext4 ro,relatime 0 0\n"
-      "/dev/mmcblk0p3 /var/lib/cate-kiosk ext4 rw,nosuid,nodev,noexec,noatime 0 0\n"
-      "/dev/sda1 /media/cate-usb/CATE\\040USB vfat rw,nosuid,nodev,noexec,noatime,uid=999,gid=999,"
-      "fmask=0077,dmask=0077,codepage=437,iocharset=ascii,shortname=mixed,utf8,flush,errors=remount-ro 0 0\n"
-      "/dev/sdb1 /media/cate-usb/sdb1 exfat rw,nosuid,nodev,noexec,noatime,uid=999,gid=999 0 0\n");
+  // The kiosk's own view on the device: overlayroot's root and its system disk, the data
+  // partition, and two sticks under /media/cate-usb.
+  std::string table;
+  for (const char* line : {"overlayroot / overlay rw,lowerdir=/media/root-ro,upperdir=/media/root-rw/overlay",
+                           "/dev/mmcblk0p2 /media/root-ro ext4 ro,relatime",
+                           "/dev/mmcblk0p3 /var/lib/cate-kiosk ext4 rw,nosuid,nodev,noexec,noatime",
+                           "/dev/sda1 /media/cate-usb/CATE\\040USB vfat rw,nosuid,nodev,noexec,uid=999,flush,utf8",
+                           "/dev/sdb1 /media/cate-usb/sdb1 exfat rw,nosuid,nodev,noexec,noatime,uid=999,gid=999"})
+    table += std::string(line) + " 0 0\n";
+  const auto s = stick_mounts(table);
   REQUIRE(s.size() == 2);
   CHECK(s[0].mount_point == "/media/cate-usb/CATE USB");
   CHECK(s[1].mount_point == "/media/cate-usb/sdb1");
