@@ -151,6 +151,17 @@ run no-office CATE_UPDATE_STORE="$T/never-provisioned.db"
 expect no-office 1 "^refused: .*trusts no office key yet" "a kiosk that trusts no office yet"
 [ ! -e "$T/never-provisioned.db" ] || fail "verifying made a store"
 
+s=$(stick links)
+deb cate-kiosk 0.2.0-1 $ARCH "$T/outside.deb"; sign "$T/outside.deb"
+ln -s "$T/outside.deb" "$s/cate-kiosk_0.2.0-1_$ARCH.deb"
+ln -s "$T/outside.deb.sig" "$s/cate-kiosk_0.2.0-1_$ARCH.deb.sig"
+echo "not to be overwritten" > "$T/precious"
+ln -s "$T/precious" "$s/result.txt.new"
+run links
+expect links 1 "^refused: no cate-kiosk_VERSION_amd64.deb" "a package that is a symbolic link out of the stick is not taken"
+[ "$(cat "$T/precious")" = "not to be overwritten" ] && ok "a symbolic link on the stick is not written through" ||
+  fail "result.txt.new, a symbolic link, was written through"
+
 # --- versions --------------------------------------------------------------------------------
 s=$(stick older)
 deb cate-kiosk 0.2.0-1 $ARCH "$s/cate-kiosk_0.2.0-1_$ARCH.deb"; sign "$s/cate-kiosk_0.2.0-1_$ARCH.deb"
