@@ -14,7 +14,7 @@ set -eu
 
 RUN="libsdl2-2.0-0 libimgui-dev libstb0 libsqlite3-0 libqrencode4 libzxing2 libsodium23
      libwebp7 libturbojpeg0 libfmt9 libcurl4 libegl1 libgles2 libgbm1 libegl-mesa0 libgl1-mesa-dri
-     fonts-noto-core ca-certificates"
+     fonts-noto-core ca-certificates mount"
 BUILD="build-essential g++ cmake ninja-build pkg-config
        libsdl2-dev libimgui-dev libstb-dev libsqlite3-dev libqrencode-dev libzxing-dev
        libsodium-dev libwebp-dev libturbojpeg0-dev libfmt-dev nlohmann-json3-dev

@@ -1,6 +1,7 @@
 # Installation and the Debian packages.
 #
-#   cate-kiosk   the device: cate-kiosk, its service on tty1, its user, udev rules, settings
+#   cate-kiosk   the device: cate-kiosk, its service on tty1, its user, udev rules, settings,
+#                USB sticks mounted for it and signed updates from them (cate-usb@.service)
 #   cate-server  the office: cate-syncd with its service and user, and cate-admin
 #
 #   cmake --install BUILD --prefix ROOT     a root file system layout under ROOT (usr/bin, etc, lib)
@@ -40,6 +41,13 @@ install(TARGETS cate-kiosk RUNTIME DESTINATION usr/bin COMPONENT kiosk)
 install(FILES ${CATE_IMAGE_DIR}/systemd/cate-kiosk.service DESTINATION lib/systemd/system COMPONENT kiosk)
 install(FILES ${CATE_IMAGE_DIR}/udev/70-cate-kiosk.rules DESTINATION lib/udev/rules.d COMPONENT kiosk)
 install(FILES ${CATE_IMAGE_DIR}/config/kiosk.env DESTINATION etc/cate-kiosk COMPONENT kiosk)
+# USB sticks mounted for the kiosk under /media/cate-usb, and signed updates from them.
+install(FILES ${CATE_IMAGE_DIR}/systemd/cate-usb@.service DESTINATION lib/systemd/system COMPONENT kiosk)
+install(FILES ${CATE_IMAGE_DIR}/udev/71-cate-usb.rules DESTINATION lib/udev/rules.d COMPONENT kiosk)
+install(FILES ${CATE_IMAGE_DIR}/systemd/tmpfiles-cate-kiosk.conf DESTINATION usr/lib/tmpfiles.d
+        RENAME cate-kiosk.conf COMPONENT kiosk)
+install(PROGRAMS ${CATE_IMAGE_DIR}/usb/cate-usb-mount ${CATE_IMAGE_DIR}/usb/cate-usb-update
+        DESTINATION usr/lib/cate-kiosk COMPONENT kiosk)
 
 # The office.
 set(_cate_server_targets cate-admin)
@@ -108,7 +116,7 @@ string(CONCAT CPACK_COMPONENT_KIOSK_DESCRIPTION
 string(JOIN ", " CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
        adduser libsdl2-2.0-0 libstb0 libsqlite3-0 libqrencode4 libzxing2 libsodium23 libwebp7
        libturbojpeg0 libfmt9 libcurl4 libegl1 libegl-mesa0 libgles2 libgbm1 libgl1-mesa-dri
-       fonts-noto-core)
+       fonts-noto-core mount)
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
     ${CATE_IMAGE_DIR}/debian/kiosk/postinst ${CATE_IMAGE_DIR}/debian/kiosk/prerm
     ${CATE_IMAGE_DIR}/debian/kiosk/postrm ${CATE_IMAGE_DIR}/debian/kiosk/conffiles)

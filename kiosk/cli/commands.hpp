@@ -36,5 +36,6 @@ int cmd_decode(const Options& o, const std::vector<std::string>& args);
 int cmd_camera(const Options& o, const std::vector<std::string>& args);  // camera_command.cpp
 int cmd_status(const Options& o, const std::vector<std::string>& args);
 int cmd_demo(const Options& o, const std::vector<std::string>& args);
+int cmd_update(const Options& o, const std::vector<std::string>& args);  // update_command.cpp
 
 }  // namespace cate::cli

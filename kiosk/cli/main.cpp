@@ -42,6 +42,12 @@ With no command, the kiosk's touch-screen app runs on the store (fullscreen).
                               records stay here until a sync or the office's receipt
   import-receipt FILE         the office's signed receipt for an export: its records leave the outbox
   set-pin                     set the staff PIN (read from standard input; asked twice on a terminal)
+  update verify FILE.deb [--sig FILE.sig] [--arch ARCH]
+                              may this package from a USB stick be installed? Exit 0 only when
+                              FILE.sig (default FILE.deb.sig, from cate-admin update sign) is
+                              signed by an office key this kiosk trusts and names this very
+                              file, the package cate-kiosk and this kiosk's architecture (ARCH,
+                              default the build's); reads the store only
 
 Window options:
 %s
@@ -95,6 +101,7 @@ int main(int argc, char** argv) {
       {"demo", cli::cmd_demo}, {"enrol", cli::cmd_enrol}, {"sync", cli::cmd_sync},
       {"purge", cli::cmd_purge}, {"export", cli::cmd_export},
       {"import-receipt", cli::cmd_import_receipt}, {"camera", cli::cmd_camera},
+      {"update", cli::cmd_update},
       {"set-pin", [](const cli::Options& o, const std::vector<std::string>& a) {
          return cate::run_set_pin_command(o.store_path, a);
        }}};

@@ -11,10 +11,12 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -182,16 +184,46 @@ Store::~Store() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
-void Store::load_cache() {
-  keys_ = KeyRing{};
-  Stmt k(db_, "SELECT public_key FROM signing_key");
+namespace {
+// The office keys in the signing_key table (a row that is not a 32-byte key is passed over).
+KeyRing office_keys(sqlite3* db) {
+  KeyRing keys;
+  Stmt k(db, "SELECT public_key FROM signing_key");
   while (k.step()) {
     std::string b = k.blob(0);
     if (b.size() != 32) continue;
     PublicKey pk;
     std::memcpy(pk.bytes.data(), b.data(), 32);
-    keys_.add(pk);
+    keys.add(pk);
   }
+  return keys;
+}
+}  // namespace
+
+Result<KeyRing, StoreError> read_trusted_keys(const std::string& path) {
+  KeyRing keys;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return keys;
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> owner(db, &sqlite3_close_v2);
+  if (rc != SQLITE_OK)
+    return Err{StoreError{StoreError::Kind::CannotOpen, "cannot read the kiosk store at " + path + ": " +
+                                                            (db ? sqlite3_errmsg(db) : "out of memory")}};
+  sqlite3_extended_result_codes(db, 1);
+  try {
+    exec(db, "PRAGMA busy_timeout = 5000");
+    keys = office_keys(db);
+  } catch (const SqlFailure& f) {
+    auto e = to_store_error(f);
+    e.message = "cannot read the office keys in the kiosk store at " + path + ": " + e.message;
+    return Err{e};
+  }
+  return keys;
+}
+
+void Store::load_cache() {
+  keys_ = office_keys(db_);
   active_meeting_.reset();
   Stmt a(db_, "SELECT value FROM setting WHERE key = 'active_meeting'");
   if (a.step()) active_meeting_ = MeetingId::parse(a.text(0));

@@ -185,4 +185,9 @@ class Store {
 /// The current schema version this build writes.
 int current_store_schema_version();
 
+/// The office keys the store at `path` trusts, read by a second process beside the running kiosk
+/// (`cate-kiosk update verify`): SQLite opened read-only, no lock file, no migration, nothing
+/// written. A store that does not exist yet trusts no key (an empty ring).
+Result<KeyRing, StoreError> read_trusted_keys(const std::string& path);
+
 }  // namespace cate

@@ -89,8 +89,10 @@ bool is_stick_file_system(std::string_view fs_type) {
   return std::find(kStick.begin(), kStick.end(), fs_type) != kStick.end();
 }
 
-bool StickRoots::holds(std::string_view mount_point) const {
-  for (std::string_view root : roots) {
+namespace {
+// Whether `mount_point` is one of `folders` or inside one.
+bool under_any(const std::vector<std::string>& folders, std::string_view mount_point) {
+  for (std::string_view root : folders) {
     while (root.size() > 1 && root.back() == '/') root.remove_suffix(1);
     if (root.empty()) continue;
     if (mount_point == root) return true;
@@ -99,6 +101,11 @@ bool StickRoots::holds(std::string_view mount_point) const {
       return true;
   }
   return false;
+}
+}  // namespace
+
+bool StickRoots::holds(std::string_view mount_point) const {
+  return under_any(roots, mount_point) && !under_any(system_mounts, mount_point);
 }
 
 std::vector<MountEntry> stick_mounts(std::string_view mounts_text, const StickRoots& roots) {

@@ -32,11 +32,14 @@ bool is_stick_file_system(std::string_view fs_type);
 /// Where sticks are looked for: a mount point equal to a root or inside it.
 struct StickRoots {
   std::vector<std::string> roots{"/media", "/run/media", "/mnt"};
+  /// Never a stick, though under a root: overlayroot's read-only system disk and its memory
+  /// layer on the device (/media/root-ro, /media/root-rw), and whatever is mounted inside them.
+  std::vector<std::string> system_mounts{"/media/root-ro", "/media/root-rw"};
   bool holds(std::string_view mount_point) const;
 };
 
-/// The entries of a mount table that look like sticks: under `roots`, with a stick's file
-/// system. A mount point mounted twice counts once (the later mount, the one seen). In the
+/// The entries of a mount table that look like sticks: under `roots` (not in `system_mounts`),
+/// with a stick's file system. A mount point mounted twice counts once (the later mount, the one seen). In the
 /// table's order. Pure: for tests on recorded tables.
 std::vector<MountEntry> stick_mounts(std::string_view mounts_text, const StickRoots& roots = {});
 

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,6 +36,7 @@
 #include "sync/protocol/form_definition.hpp"
 #include "sync/protocol/sealed_form.hpp"
 #include "sync/protocol/ticket.hpp"
+#include "sync/protocol/update_signature.hpp"
 #include "sync/protocol/usb_export.hpp"
 #include "sync/server/server_identity.hpp"
 #include "sync/server/sync_store.hpp"
@@ -139,6 +141,12 @@ commands:
                              of standard input) is a 'form' record's payload JSON or its sealed
                              text; prints one JSON line each with the answers. The key is the
                              server's identity in --db, or the secret key (base64) in --key FILE
+
+  update sign FILE.deb [--out FILE.sig]
+                             sign a cate-kiosk package for kiosks to install from a USB stick:
+                             its name, version, architecture and SHA-256, signed with the
+                             current signing key (default FILE.deb.sig). Put both files in
+                             cate-update/ on the stick; a kiosk refuses a package without it
 
   device, export, report and import-usb take --pg CONNINFO when cate-syncd keeps its tables in
   PostgreSQL; otherwise they are read from the --db file (shared with cate-syncd).
@@ -1410,6 +1418,82 @@ int cmd_open_forms(Context& ctx, const Options& opts) {
   return refused ? kExitPartly : kExitOk;
 }
 
+// ---- updates for kiosks ----
+
+// The Package, Version and Architecture fields of a .deb, as dpkg-deb reads them (run without a
+// shell, so no file name is ever interpreted).
+Result<UpdateManifest, std::string> read_deb_fields(const std::string& path) {
+  int fds[2];
+  if (::pipe(fds) != 0) return Err{fmt::format("cannot run dpkg-deb: {}", std::strerror(errno))};
+  pid_t pid = ::fork();
+  if (pid < 0) return Err{fmt::format("cannot run dpkg-deb: {}", std::strerror(errno))};
+  if (pid == 0) {
+    ::dup2(fds[1], 1);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    const char* argv[] = {"dpkg-deb", "--field", path.c_str(), "Package", "Version", "Architecture", nullptr};
+    ::execvp(argv[0], const_cast<char* const*>(argv));
+    std::fprintf(stderr, "cate-admin: cannot run dpkg-deb (install the dpkg package): %s\n", std::strerror(errno));
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (out.size() < 64 * 1024) out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return Err{fmt::format("{} is not a Debian package dpkg-deb can read", path)};
+  UpdateManifest m;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = line.substr(0, colon);
+    std::string value(trim_spaces(std::string_view(line).substr(colon + 1)));
+    if (name == "Package") m.package = value;
+    else if (name == "Version") m.version = value;
+    else if (name == "Architecture") m.architecture = value;
+  }
+  if (!is_debian_package_name(m.package)) return Err{fmt::format("{}: its Package field is missing or wrong", path)};
+  if (!is_debian_version(m.version)) return Err{fmt::format("{}: its Version field is missing or wrong", path)};
+  if (!is_debian_architecture(m.architecture))
+    return Err{fmt::format("{}: its Architecture field is missing or wrong", path)};
+  return m;
+}
+
+int cmd_update(Context& ctx, const Options& opts) {
+  if (opts.positional.size() != 2 || opts.positional[0] != "sign")
+    return usage_error("update: use `update sign FILE.deb [--out FILE.sig]`");
+  const std::string& deb = opts.positional[1];
+  std::string out = opts.get("out").value_or(deb + ".sig");
+  auto manifest = read_deb_fields(deb);
+  if (!manifest) return fail("{}", manifest.error());
+  auto digest = digest_file(deb);
+  if (!digest) return fail("{}", digest.error());
+  manifest->sha256 = digest->sha256;
+  manifest->size = digest->size;
+  manifest->signed_at = ctx.now;
+  auto key = need_current_key(ctx);
+  if (!key) return fail("{}", key.error());
+  if (auto w = write_file_atomically(out, write_update_signature(*manifest, key->secret_key)); !w)
+    return fail("{}", w.error());
+  say("signed {} {} ({}) with key {}: {}", manifest->package, manifest->version, manifest->architecture,
+      key_id_str(key->id), out);
+  if (manifest->package != kKioskPackage)
+    say("note: kiosks install only {} from a stick; they will refuse this package", kKioskPackage);
+  print_out(out);
+  return kExitOk;
+}
+
 struct Command {
   std::string_view name;
   std::vector<OptionSpec> options;
@@ -1438,6 +1522,7 @@ const std::vector<Command>& commands() {
       {"purge", {{"older-than"}}, 0, true, cmd_purge},
       {"open-forms", {{"key"}}, 64, false, cmd_open_forms},
       {"import-usb", {{"pg"}, {"accept-unenrolled", false}, {"receipt"}}, 1, true, cmd_import_usb},
+      {"update", {{"out"}}, 2, true, cmd_update},
   };
   return list;
 }

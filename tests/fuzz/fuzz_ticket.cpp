@@ -1,5 +1,5 @@
-// Fuzzes what a kiosk reads from outside: ticket text (camera, scanner, typing) and bundle files
-// (USB stick). Any bytes must be refused cleanly or accepted only with a good signature.
+// Fuzzes what a kiosk reads from outside: ticket text (camera, scanner, typing), bundle files and
+// update signatures (USB stick). Any bytes must be refused cleanly or accepted only with a good signature.
 #include <sodium.h>
 
 #include <cstddef>
@@ -11,6 +11,7 @@
 #include "sync/protocol/bundle.hpp"
 #include "sync/protocol/keys.hpp"
 #include "sync/protocol/ticket.hpp"
+#include "sync/protocol/update_signature.hpp"
 
 namespace {
 
@@ -52,5 +53,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& k : bundle->bundle.keys) signer_listed |= k.id() == bundle->signed_by;
     if (!signer_listed) std::abort();  // a bundle must carry the key that signed it
   }
+
+  // An update signature is good only for the very file it names (here: a file of no bytes).
+  const cate::FileDigest empty_file{"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", 0};
+  auto update = cate::check_update_signature(bytes, empty_file, fixed_ring(), {"cate-kiosk", "arm64"});
+  if (update.good() && (!update.manifest || update.manifest->sha256 != empty_file.sha256)) std::abort();
   return 0;
 }

@@ -6,15 +6,10 @@
 #   packages.sh BUILD_DIR
 set -eu
 
+. "$(dirname "$0")/checks.sh"
 build=$1
-for tool in cpack dpkg-deb lintian; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing: image/deps.sh installs it" >&2; exit 1; }
-done
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+need_tools "image/deps.sh installs it" cpack dpkg-deb lintian
+scratch work
 
 cpack --config "$build/CPackConfig.cmake" -B "$work" > "$work/cpack.log" 2>&1 || { cat "$work/cpack.log"; echo "FAIL: cpack" >&2; exit 1; }
 arch=$(sed -n 's/^set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE "\(.*\)")$/\1/p' "$build/CPackConfig.cmake")
@@ -52,8 +47,10 @@ check() {
 
 check cate-kiosk \
   "adduser libsdl2-2.0-0 libstb0 libsqlite3-0 libqrencode4 libzxing2 libsodium23 libwebp7
-   libturbojpeg0 libfmt9 libcurl4 libegl1 libgles2 libgbm1 libgl1-mesa-dri fonts-noto-core libc6" \
+   libturbojpeg0 libfmt9 libcurl4 libegl1 libgles2 libgbm1 libgl1-mesa-dri fonts-noto-core mount libc6" \
   "/usr/bin/cate-kiosk /lib/systemd/system/cate-kiosk.service /lib/udev/rules.d/70-cate-kiosk.rules
+   /lib/systemd/system/cate-usb@.service /lib/udev/rules.d/71-cate-usb.rules /usr/lib/tmpfiles.d/cate-kiosk.conf
+   /usr/lib/cate-kiosk/cate-usb-mount /usr/lib/cate-kiosk/cate-usb-update
    /etc/cate-kiosk/kiosk.env /usr/share/doc/cate-kiosk/copyright /usr/share/doc/cate-kiosk/changelog.Debian.gz" \
   "postinst:adduser+--quiet+--system postinst:video+render+input+dialout postinst:deb-systemd-helper+enable
    prerm:deb-systemd-invoke+stop postrm:deb-systemd-helper+purge"
@@ -72,5 +69,4 @@ lintian --fail-on error --tag-display-limit 0 "$work"/*.deb > "$work/lintian.log
 grep -v 'running with root privileges' "$work/lintian.log" || true
 if [ "$status" -ne 0 ] || grep -q '^E: ' "$work/lintian.log"; then fail "lintian: exit $status"; fi
 
-[ "$failures" -eq 0 ] || { echo "$failures check(s) failed" >&2; exit 1; }
-echo "ok: both packages for $arch"
+finish "both packages for $arch"

@@ -4,12 +4,10 @@
 #
 #   wifi.sh SETUP_SCRIPT
 set -eu
+. "$(dirname "$0")/checks.sh"
 setup=$1
-command -v wpa_passphrase >/dev/null || { echo "wpa_passphrase is missing: apt-get install wpasupplicant (image/deps.sh)" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+need_tools "apt-get install wpasupplicant (image/deps.sh)" wpa_passphrase
+scratch work
 hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
 
 # One network, written on Windows (CRLF), with quotes and a space in the name.
@@ -53,5 +51,4 @@ printf 'WIFI_COUNTRY=US\nWIFI_SSID=$(touch %s/ran)\nWIFI_PASSWORD=`touch %s/ran`
 sh "$setup" "$work/e.conf" "$out" 2>/dev/null || true
 [ ! -e "$work/ran" ] || fail "the file's text was run"
 
-[ "$failures" -eq 0 ] || { echo "$failures check(s) failed" >&2; exit 1; }
-echo "ok: cate-wifi-setup"
+finish "cate-wifi-setup"

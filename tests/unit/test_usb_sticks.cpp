@@ -79,6 +79,27 @@ TEST_CASE("a point mounted twice counts as its last mount") {
   CHECK(s[0].fs_type == "exfat");
 }
 
+TEST_CASE("sticks the device image mounts for the kiosk (cate-usb@.service) are found") {
+  // The kiosk's own view on the device: overlayroot's root and its system disk, the data
+  // partition, and two sticks under /media/cate-usb.
+  std::string table;
+  for (const char* line : {"overlayroot / overlay rw,lowerdir=/media/root-ro,upperdir=/media/root-rw/overlay",
+                           "/dev/mmcblk0p2 /media/root-ro ext4 ro,relatime",
+                           "/dev/mmcblk0p3 /var/lib/cate-kiosk ext4 rw,nosuid,nodev,noexec,noatime",
+                           "/dev/sda1 /media/cate-usb/CATE\\040USB vfat rw,nosuid,nodev,noexec,uid=999,flush,utf8",
+                           "/dev/sdb1 /media/cate-usb/sdb1 exfat rw,nosuid,nodev,noexec,noatime,uid=999,gid=999"})
+    table += std::string(line) + " 0 0\n";
+  const auto s = stick_mounts(table);
+  REQUIRE(s.size() == 2);
+  CHECK(s[0].mount_point == "/media/cate-usb/CATE USB");
+  CHECK(s[1].mount_point == "/media/cate-usb/sdb1");
+  CHECK(s[1].fs_type == "exfat");
+  // overlayroot's system disk is under /media but never a stick.
+  CHECK_FALSE(StickRoots{}.holds("/media/root-ro"));
+  CHECK_FALSE(StickRoots{}.holds("/media/root-rw/overlay"));
+  CHECK(StickRoots{}.holds("/media/root-rox"));
+}
+
 TEST_CASE("stick file systems") {
   for (const char* fs : {"vfat", "exfat", "ntfs", "ntfs3", "fuseblk", "ext4", "ext3", "ext2"})
     CHECK(is_stick_file_system(fs));
