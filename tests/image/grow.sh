@@ -13,7 +13,8 @@
 # Exits 77 (skipped) when a tool it needs is missing.
 set -eu
 script=$1
-. "$(dirname "$0")/test_lib.sh"
+. "$(dirname "$0")/checks.sh"
+scratch work
 skip_without "image/deps.sh installs them: genimage fdisk e2fsprogs jq" \
   genimage sfdisk mke2fs e2fsck dumpe2fs debugfs resize2fs jq sha256sum
 MiB=1048576

@@ -24,7 +24,8 @@
 set -eu
 src=$(cd "$1" && pwd)
 recipe=$src/image/rpi-image-gen
-. "$(dirname "$0")/test_lib.sh"
+. "$(dirname "$0")/checks.sh"
+scratch work
 python3 -c 'import yaml' 2>/dev/null || skip_without "image/deps.sh installs python3-yaml" python3-yaml
 skip_without "image/deps.sh installs them" genimage mke2fs debugfs mkfs.vfat mcopy mdir sfdisk jq apt-cache blkid
 . /etc/os-release
