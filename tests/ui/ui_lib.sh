@@ -70,6 +70,8 @@ wait_for() {
   done
   echo "--- last frame:"; last_frame; fail "the screen never showed \"$1\""
 }
+# on_screen TEXT: the last frame drew TEXT (read to its end: no early exit for pipefail to misread).
+on_screen() { last_frame | awk -v t="$1" 'index($0, t) {f=1} END{exit !f}'; }
 has_button() { last_frame | awk -F'\t' -v l="$1" '$1=="button" && $2==l {f=1} END{exit !f}'; }
 shot() { sleep 0.3; import -window root "$SHOTS/$1.png"; echo "screenshot $SHOTS/$1.png"; }
 frame_number() { [ -f "$LOG" ] && awk '/^=== frame /{n=$3} END{print n+0}' "$LOG" || echo 0; }

@@ -71,7 +71,7 @@ touch_button "Back"
 wait_for "screen=welcome"
 touch_button "Staff"
 wait_for "This kiosk is not set up yet."
-last_frame | grep -qF "That is not an enrolment code." && fail "the refusal outlived the screen"
+on_screen "That is not an enrolment code." && fail "the refusal outlived the screen"
 wedge_scan "$code_ana"  # a ticket: not an enrolment code either
 wait_for "That is not an enrolment code." 10
 [ "$(sql "SELECT count(*) FROM check_in")" = 0 ] || fail "a ticket scanned at setup was checked in"
@@ -120,7 +120,7 @@ touch_button "Leave staff mode"
 wait_for "screen=welcome"
 touch_button "Staff"
 wait_for "Enter the staff PIN, then OK."
-last_frame | grep -qF "not set up" && fail "a kiosk with a PIN offered setup"
+on_screen "not set up" && fail "a kiosk with a PIN offered setup"
 touch_keys 2 5 8 0 OK
 wait_for "screen=staff_home" 20
 touch_button "Leave staff mode"
