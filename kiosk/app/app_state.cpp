@@ -12,6 +12,7 @@ const char* screen_code(Screen screen) {
     case Screen::Result: return "result";
     case Screen::FindRsvp: return "find_rsvp";
     case Screen::StaffPin: return "staff_pin";
+    case Screen::ChoosePin: return "choose_pin";
     case Screen::StaffHome: return "staff_home";
     case Screen::StaffCheckIn: return "staff_check_in";
     case Screen::StaffSync: return "staff_sync";
@@ -72,6 +73,20 @@ void StaffView::wipe() {
   read_at = -1;
 }
 
+void SetupView::wipe() {
+  enrol = Enrol::Nothing;
+  app::wipe(enrol_words);
+  may_choose_pin = false;
+}
+
+void NewPinEntry::wipe() {
+  first.wipe();
+  again.wipe();
+  confirming = false;
+  said = Said::Nothing;
+  problem = StaffPinProblem::None;
+}
+
 void FormSession::wipe() {
   answers.wipe();
   form = nullptr;
@@ -83,8 +98,8 @@ void FormSession::wipe() {
 }
 
 std::size_t AppState::typed_bytes() const {
-  std::size_t n = keyboard_code.text.size() + search.text.size() + pin.digits.size() + staff.notice.size() +
-                  form.answers.bytes();
+  std::size_t n = keyboard_code.text.size() + search.text.size() + pin.digits.size() + new_pin.first.size() +
+                  new_pin.again.size() + staff.notice.size() + form.answers.bytes();
   for (const auto& m : search.matches) n += m.first_name.size() + m.last_initial.size();
   for (const auto& c : staff.recent) n += c.first_name.size() + c.last_initial.size();
   if (result) n += result->message.title.size() + result->message.body.size() + result->message.next_step.size();

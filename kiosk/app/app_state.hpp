@@ -15,6 +15,7 @@
 #include "kiosk/core/forms.hpp"
 #include "kiosk/core/messages.hpp"
 #include "kiosk/core/outcome.hpp"
+#include "kiosk/core/staff_pin.hpp"
 #include "kiosk/core/store.hpp"
 #include "kiosk/core/sync_scheduler.hpp"
 
@@ -26,7 +27,8 @@ enum class Screen {
   Checking,      ///< a code was read; the store is checking it in
   Result,        ///< the answer to a scan: one message per ScanOutcome
   FindRsvp,      ///< "I don't have my code": search by name or e-mail, choose, "This is me"
-  StaffPin,      ///< the staff PIN on a number pad
+  StaffPin,      ///< the staff PIN on a number pad; on a kiosk with no PIN, first-run setup (an enrolment scan)
+  ChoosePin,     ///< first-run setup: a staff PIN chosen, typed twice, right after enrolling by the office's code
   StaffHome,     ///< staff mode: meeting, counts, latest check-ins with undo, device information
   StaffCheckIn,  ///< staff mode: check someone in by name
   StaffSync,     ///< staff mode: sync state, Sync now with progress, enrolment by scanning the office's code
@@ -39,8 +41,9 @@ enum class Screen {
 inline constexpr Screen kAllScreens[] = {Screen::Welcome,   Screen::Checking,    Screen::Result,
                                          Screen::FindRsvp,  Screen::StaffPin,    Screen::StaffHome,
                                          Screen::StaffCheckIn, Screen::StaffSync, Screen::StaffCamera,
-                                         Screen::StaffExport, Screen::Form,   Screen::FormThanks, Screen::StaffForms};
-/// "welcome", "checking", "result", "find_rsvp", "staff_pin", "staff_home", "staff_check_in",
+                                         Screen::StaffExport, Screen::Form,   Screen::FormThanks, Screen::StaffForms,
+                                         Screen::ChoosePin};
+/// "welcome", "checking", "result", "find_rsvp", "staff_pin", "choose_pin", "staff_home", "staff_check_in",
 /// "staff_sync", "staff_camera", "staff_export", "form", "form_thanks", "staff_forms"
 const char* screen_code(Screen screen);
 /// The screens only staff past the PIN may see.
@@ -119,9 +122,36 @@ struct RosterSearch {
 struct PinEntry {
   enum class Said { Nothing, Checking, Wrong, Wait, NoPin, Failed };
   TypedText digits;              ///< wiped as soon as it is handed to the store
-  Said said = Said::Nothing;
+  Said said = Said::Nothing;     ///< NoPin: this kiosk has no staff PIN; the screen is first-run setup
   std::int64_t retry_at = 0;     ///< app clock before which the pad is closed (growing wait)
   int failures = 0;              ///< wrong tries in a row
+  bool enrolled = false;         ///< (with NoPin) the kiosk is enrolled already, but no PIN was chosen
+};
+
+/// First-run setup, on the PIN screen of a kiosk with no staff PIN: the office's one-time
+/// enrolment code scanned there enrols the kiosk, and holding it is the proof of being staff:
+/// only then may a PIN be chosen (Screen::ChoosePin). The right to choose lasts while the
+/// setup screens stay in front (the PIN screen and Choose a staff PIN); back on Welcome, by
+/// Back or the idle reset, it is gone, and a new enrolment code is needed.
+struct SetupView {
+  enum class Enrol { Nothing, Working, Done, Failed, NotACode } enrol = Enrol::Nothing;
+  std::string enrol_words;       ///< the server's name when enrolled, or why it failed, in words
+  bool may_choose_pin = false;   ///< enrolled by a code on this screen, no PIN chosen since
+  void wipe();
+};
+
+/// A new staff PIN being chosen: typed, then typed again; both wiped as soon as they are
+/// compared or handed to the store. Never drawn: one dot a digit.
+struct NewPinEntry {
+  enum class Said { Nothing, Refused, Mismatch, Saving, Failed, PinExists };
+  TypedText first;               ///< the PIN typed the first time
+  TypedText again;               ///< the same PIN typed again
+  bool confirming = false;       ///< `first` is taken; `again` is being typed
+  Said said = Said::Nothing;
+  StaffPinProblem problem = StaffPinProblem::None;  ///< with Refused: which rule it broke
+  TypedText& typing() { return confirming ? again : first; }
+  const TypedText& typing() const { return confirming ? again : first; }
+  void wipe();
 };
 
 /// What staff mode shows, read from the store on its thread.
@@ -195,6 +225,8 @@ struct AppState {
   int checks_in_flight = 0;        ///< codes handed to the store, answers not back yet
   RosterSearch search;             ///< Find my RSVP and staff check-in by name
   PinEntry pin;
+  SetupView setup;                 ///< first-run setup on a kiosk with no staff PIN
+  NewPinEntry new_pin;             ///< Choose a staff PIN
   StaffView staff;
   SyncView sync;
   FormSession form;                ///< the walk-in or sign-up form being filled in

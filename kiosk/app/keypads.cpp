@@ -79,4 +79,20 @@ void number_pad(const Ui& ui, Intents& out, bool enabled) {
   ImGui::PopStyleVar();
 }
 
+void pin_dots(const Ui& ui, std::size_t digits_typed) {
+  std::string dots;
+  for (std::size_t i = 0; i < digits_typed; ++i) dots += i ? " *" : "*";
+  ImGui::SetCursorPosY(3.6f * ui.em());
+  ui.centred_text(ui.fonts->display, dots.empty() ? std::string(" ") : dots, ui.theme->accent, 30);
+}
+
+void pin_pad_and_ok(const Ui& ui, Intents& out, bool open, bool any_typed) {
+  const float em = ui.em();
+  ImGui::SetCursorPosY(ImGui::GetWindowHeight() - (number_pad_height_em() + 5.4f) * em);
+  number_pad(ui, out, open);
+  ImGui::Dummy(ui.em(0, 0.4f));
+  ImGui::SetCursorPosX((ImGui::GetWindowWidth() - 15.7f * em) * 0.5f);
+  if (ui.key("pin_ok", ui.tr("pin.ok"), 15.7f, 2.8f, open && any_typed)) out.push_back(SubmitPin{});
+}
+
 }  // namespace cate::app

@@ -17,4 +17,10 @@ float number_pad_height_em();
 /// Draws 1-9, Clear, 0, Delete, centred; keys are greyed out (and do nothing) unless `enabled`.
 void number_pad(const Ui& ui, Intents& out, bool enabled);
 
+// The PIN screens (the staff PIN, and choosing a new one) share their shape:
+/// One dot a digit typed, never the digits, large and centred near the top.
+void pin_dots(const Ui& ui, std::size_t digits_typed);
+/// At the bottom: the number pad and OK (SubmitPin); closed unless `open`, OK also until a digit is typed.
+void pin_pad_and_ok(const Ui& ui, Intents& out, bool open, bool any_typed);
+
 }  // namespace cate::app

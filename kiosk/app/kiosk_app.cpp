@@ -4,6 +4,7 @@
 // [SECTION] Keyboard codes (typed, or from a keyboard-wedge scanner)
 // [SECTION] Intents and check-ins
 // [SECTION] Find my RSVP and staff mode (searches, PIN, counts, check-in by name, undo)
+// [SECTION] First-run setup (a kiosk with no staff PIN: enrolment scan, then a PIN chosen)
 // [SECTION] Timers and the idle reset
 // (Forms and the kiosk mode: kiosk_app_forms.cpp; Export to USB: kiosk_app_export.cpp)
 #include "kiosk/app/kiosk_app.hpp"
@@ -76,6 +77,8 @@ KioskApp::~KioskApp() {
   state_.keyboard_code.text.wipe();
   state_.search.wipe();
   state_.pin.digits.wipe();
+  state_.new_pin.wipe();
+  state_.setup.wipe();
   state_.staff.wipe();
   state_.form.wipe();
 }
@@ -115,7 +118,7 @@ void KioskApp::update_devices(bool take_preview) {
   DevicesView& d = state_.devices;
   if (devices_.camera) {
     CameraFeed& cam = *devices_.camera;
-    cam.set_scanning(view && (view->takes_scans() || state_.screen == Screen::StaffCamera));
+    cam.set_scanning(view && (view->takes_scans(state_) || state_.screen == Screen::StaffCamera));
     cam.set_previewing(view && view->shows_camera());
     const CameraReport r = cam.report();
     using S = CameraReport::State;
@@ -150,7 +153,7 @@ void KioskApp::update_devices(bool take_preview) {
 void KioskApp::code_arrived(std::string code, CheckInMethod method) {
   state_.now = clock();
   const ScreenView* view = screens_.find(state_.screen);
-  if (view && view->takes_scans() && !code.empty()) {
+  if (view && view->takes_scans(state_) && !code.empty()) {
     state_.last_activity = state_.now;  // someone is in front of the kiosk
     check_in(std::move(code), method);
   } else {
@@ -242,6 +245,7 @@ void KioskApp::on_keyboard(const window::KeyboardInput& in) {
       case Kind::Escape: type_key(TypeKey{"", false, true}); break;
       case Kind::Enter:
         if (state_.screen == Screen::StaffPin) submit_pin();
+        if (state_.screen == Screen::ChoosePin) submit_new_pin();
         break;
       case Kind::Tab: break;
     }
@@ -274,7 +278,7 @@ void KioskApp::submit_keyboard_code() {
   KeyboardCode& kc = state_.keyboard_code;
   if (kc.text.empty()) return;
   const ScreenView* view = screens_.find(state_.screen);
-  if (view && view->takes_scans() && !kc.text.overflowed()) {
+  if (view && view->takes_scans(state_) && !kc.text.overflowed()) {
     Intent intent = CheckInCode{std::string(kc.text.view()), scanner_burst(kc) ? CheckInMethod::Scanner : CheckInMethod::Typed};
     apply(intent);
   }
@@ -298,7 +302,8 @@ void KioskApp::apply(Intent& intent) {
     if (state_.screen == Screen::Form) form_key(*k);
     else type_key(*k);
   } else if (std::holds_alternative<SubmitPin>(intent)) {
-    submit_pin();
+    if (state_.screen == Screen::ChoosePin) submit_new_pin();
+    else submit_pin();
   } else if (auto* c = std::get_if<ChooseMatch>(&intent)) {
     if (c->index && *c->index < state_.search.matches.size()) state_.search.chosen = c->index;
     else state_.search.chosen.reset();
@@ -334,6 +339,10 @@ void KioskApp::check_in(std::string code, CheckInMethod method) {
     enrol(std::move(code));
     return;
   }
+  if (state_.screen == Screen::StaffPin) {  // first-run setup: the office's enrolment code
+    enrol_first_run(std::move(code));
+    return;
+  }
   ++state_.checks_in_flight;
   go(Screen::Checking);
   // On the store's thread: verify, apply the rules, record durably; then back to this thread.
@@ -360,6 +369,7 @@ void KioskApp::show(ScanResult& result) {
 
 void KioskApp::go(Screen screen) {
   if (is_staff_screen(screen) && !state_.staff.unlocked) screen = Screen::StaffPin;
+  if (screen == Screen::ChoosePin && !state_.setup.may_choose_pin) screen = Screen::StaffPin;
   const Screen from = state_.screen;
   if (from == Screen::Result && screen != Screen::Result && state_.result) {
     wipe(state_.result->message.title);
@@ -371,6 +381,9 @@ void KioskApp::go(Screen screen) {
     // What was typed on a screen stays with that screen; leaving staff mode locks it.
     if (from == Screen::FindRsvp || from == Screen::StaffCheckIn) state_.search.wipe();
     if (from == Screen::StaffPin) state_.pin.digits.wipe();
+    if (from == Screen::ChoosePin) state_.new_pin.wipe();
+    // First-run setup's right to choose a PIN ends when the kiosk is back at Welcome.
+    if (screen == Screen::Welcome) state_.setup.wipe();
     if (!is_staff_screen(screen) && (is_staff_screen(from) || state_.staff.unlocked)) state_.staff.wipe();
     if (!is_staff_screen(screen)) state_.sync.enrol = SyncView::Enrol::Nothing, wipe(state_.sync.enrol_words);
     // A form's answers go when the person leaves it (the thank-you keeps only which form it was).
@@ -396,7 +409,8 @@ TypedText* KioskApp::typing_target() {
   switch (state_.screen) {
     case Screen::FindRsvp: return state_.search.chosen ? nullptr : &state_.search.text;
     case Screen::StaffCheckIn: return &state_.search.text;
-    case Screen::StaffPin: return &state_.pin.digits;
+    case Screen::StaffPin: return state_.pin.said == PinEntry::Said::NoPin ? nullptr : &state_.pin.digits;  // setup takes codes
+    case Screen::ChoosePin: return &state_.new_pin.typing();
     default: return nullptr;
   }
 }
@@ -404,8 +418,13 @@ TypedText* KioskApp::typing_target() {
 void KioskApp::type_key(const TypeKey& key) {
   TypedText* target = typing_target();
   if (!target) return;
-  const bool pin = target == &state_.pin.digits;
-  if (pin && (state_.pin.retry_at > state_.now || state_.pin.said == PinEntry::Said::Checking)) return;
+  const bool new_pin = target == &state_.new_pin.first || target == &state_.new_pin.again;
+  const bool pin = target == &state_.pin.digits || new_pin;
+  if (target == &state_.pin.digits &&
+      (state_.pin.retry_at > state_.now || state_.pin.said == PinEntry::Said::Checking))
+    return;
+  if (new_pin && (state_.new_pin.said == NewPinEntry::Said::Saving || state_.new_pin.said == NewPinEntry::Said::PinExists))
+    return;
   if (key.clear) target->wipe();
   else if (key.erase) target->pop_back_character();
   else if (pin) {
@@ -448,11 +467,14 @@ void KioskApp::search_changed() {
 void KioskApp::ask_pin_state() {
   store_.ask([answers = answers_, now_unix = now_unix_ms()](Store& s) {
     const bool has_pin = has_staff_pin(s);
+    const bool enrolled = sync_config_from_store(s).ok();
     const std::int64_t retry_at = staff_pin_retry_at(s, now_unix);
-    answers->post([has_pin, wait = retry_at ? retry_at - now_unix : 0](KioskApp& app) {
+    answers->post([has_pin, enrolled, wait = retry_at ? retry_at - now_unix : 0](KioskApp& app) {
       PinEntry& p = app.state_.pin;
       p.said = has_pin ? (wait > 0 ? PinEntry::Said::Wait : PinEntry::Said::Nothing) : PinEntry::Said::NoPin;
       p.retry_at = wait > 0 ? app.clock() + wait : 0;
+      p.enrolled = enrolled;
+      if (has_pin) app.state_.setup.wipe();  // a PIN set meanwhile (set-pin): it is the way in now
     });
   });
 }
@@ -607,24 +629,111 @@ void KioskApp::choose_meeting(MeetingId meeting) {
   staff_change([meeting](Store& s) { return s.set_active_meeting(meeting).ok(); }, false);
 }
 
+void KioskApp::enrol_by_code(std::string code, bool only_without_pin,
+                             std::function<void(KioskApp&, EnrolAnswer&)> done) {
+  // On the store's thread: the one-time token is traded over HTTP (a few seconds at most) and
+  // the credential kept; the screen waits meanwhile.
+  store_.ask([answers = answers_, code = std::move(code), only_without_pin, done = std::move(done)](Store& s) mutable {
+    EnrolAnswer a;
+    if (only_without_pin && has_staff_pin(s)) {
+      a.kind = EnrolAnswer::Kind::HasPin;  // a PIN is never replaced by a scan
+    } else if (auto r = enrol_kiosk(s, code); r.ok()) {
+      a.kind = EnrolAnswer::Kind::Enrolled;
+      a.words = r->name + " (" + r->server_url + ")";
+    } else {
+      a.kind = r.error().code == "bad_code" ? EnrolAnswer::Kind::NotACode : EnrolAnswer::Kind::Failed;
+      a.words = r.error().message;
+    }
+    wipe(code);
+    answers->post([a = std::move(a), done = std::move(done)](KioskApp& app) mutable {
+      if (a.kind == EnrolAnswer::Kind::Enrolled && app.sync_) app.sync_->settings_changed();
+      done(app, a);
+    });
+  });
+}
+
 void KioskApp::enrol(std::string code) {
   SyncView& v = state_.sync;
   if (!state_.staff.unlocked || v.enrol == SyncView::Enrol::Working) return wipe(code);
   v.enrol = SyncView::Enrol::Working;
   wipe(v.enrol_words);
-  // On the store's thread: the one-time token is traded over HTTP (a few seconds at most) and
-  // the credential kept; staff mode waits on this screen meanwhile.
-  store_.ask([answers = answers_, code = std::move(code)](Store& s) mutable {
-    auto r = enrol_kiosk(s, code);
-    wipe(code);
-    const bool ok = r.ok();
-    std::string words = ok ? r->name + " (" + r->server_url + ")" : r.error().message;
-    answers->post([ok, words = std::move(words)](KioskApp& app) mutable {
-      SyncView& v = app.state_.sync;
-      if (!app.state_.staff.unlocked) return;
-      v.enrol = ok ? SyncView::Enrol::Done : SyncView::Enrol::Failed;
-      v.enrol_words = std::move(words);
-      if (ok && app.sync_) app.sync_->settings_changed();
+  enrol_by_code(std::move(code), false, [](KioskApp& app, EnrolAnswer& a) {
+    SyncView& v = app.state_.sync;
+    if (!app.state_.staff.unlocked) return;
+    v.enrol = a.kind == EnrolAnswer::Kind::Enrolled ? SyncView::Enrol::Done : SyncView::Enrol::Failed;
+    v.enrol_words = std::move(a.words);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] First-run setup
+// ---------------------------------------------------------------------------------------------
+
+void KioskApp::enrol_first_run(std::string code) {
+  SetupView& v = state_.setup;
+  if (state_.screen != Screen::StaffPin || state_.pin.said != PinEntry::Said::NoPin ||
+      v.enrol == SetupView::Enrol::Working || v.may_choose_pin)
+    return wipe(code);
+  v.enrol = SetupView::Enrol::Working;
+  wipe(v.enrol_words);
+  enrol_by_code(std::move(code), true, [](KioskApp& app, EnrolAnswer& a) {
+    SetupView& v = app.state_.setup;
+    // Only the person still at the setup screen may choose the PIN; the enrolment holds anyway.
+    if (app.state_.screen != Screen::StaffPin) return v.wipe();
+    using K = EnrolAnswer::Kind;
+    if (a.kind == K::HasPin) {
+      v.wipe();
+      app.ask_pin_state();  // the PIN screen with its pad again
+      return;
+    }
+    v.enrol = a.kind == K::Enrolled ? SetupView::Enrol::Done
+              : a.kind == K::NotACode ? SetupView::Enrol::NotACode
+                                      : SetupView::Enrol::Failed;
+    v.enrol_words = std::move(a.words);
+    v.may_choose_pin = a.kind == K::Enrolled;
+    if (v.may_choose_pin) app.state_.pin.enrolled = true;
+  });
+}
+
+void KioskApp::submit_new_pin() {
+  NewPinEntry& n = state_.new_pin;
+  using Said = NewPinEntry::Said;
+  if (state_.screen != Screen::ChoosePin || !state_.setup.may_choose_pin || n.typing().empty() ||
+      n.said == Said::Saving || n.said == Said::PinExists)
+    return;
+  if (!n.confirming) {  // the first time: the rule, at once
+    n.problem = staff_pin_problem(n.first.view());
+    n.said = n.problem == StaffPinProblem::None ? Said::Nothing : Said::Refused;
+    if (n.said == Said::Refused) n.first.wipe();
+    else n.confirming = true;
+    return;
+  }
+  const bool same = n.first.view() == n.again.view();
+  // One heap copy for the store's thread, wiped there; the screen's copies go at once.
+  auto pin = std::make_shared<std::string>(same ? n.first.view() : std::string_view());
+  n.first.wipe();
+  n.again.wipe();
+  n.confirming = false;
+  if (!same) {
+    n.said = Said::Mismatch;
+    return;
+  }
+  n.said = Said::Saving;
+  store_.ask([answers = answers_, pin](Store& s) {
+    const bool exists = has_staff_pin(s);  // set meanwhile (set-pin): never replaced from here
+    const bool saved = !exists && set_staff_pin(s, *pin).ok();
+    wipe(*pin);
+    answers->post([exists, saved](KioskApp& app) {
+      if (saved || exists) app.state_.setup.may_choose_pin = false;
+      if (app.state_.screen != Screen::ChoosePin) return;  // left meanwhile; a saved PIN holds
+      if (!saved) {
+        app.state_.new_pin.said = exists ? NewPinEntry::Said::PinExists : NewPinEntry::Said::Failed;
+        return;
+      }
+      app.state_.setup.wipe();
+      app.state_.pin.said = PinEntry::Said::Nothing;
+      app.state_.staff.unlocked = true;
+      app.go(Screen::StaffHome);
     });
   });
 }
@@ -638,6 +747,8 @@ void KioskApp::wipe_for_next_person() {
   state_.keyboard_code.text.wipe();
   state_.search.wipe();
   state_.pin.digits.wipe();
+  state_.new_pin.wipe();
+  state_.setup.wipe();
   state_.staff.wipe();
   state_.form.wipe();
   state_.language = state_.config.language;
@@ -651,7 +762,8 @@ void KioskApp::wipe_for_next_person() {
 }
 
 std::int64_t KioskApp::idle_limit() const {
-  const bool staff = is_staff_screen(state_.screen) || state_.screen == Screen::StaffPin;
+  const bool staff =
+      is_staff_screen(state_.screen) || state_.screen == Screen::StaffPin || state_.screen == Screen::ChoosePin;
   return staff ? state_.config.staff_idle_ms : state_.config.idle_ms;
 }
 

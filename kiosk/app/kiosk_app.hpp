@@ -64,7 +64,17 @@ class KioskApp final : public window::WindowApp {
   /// A staff setting written on the store's thread (staff mode busy meanwhile; "not saved" when
   /// it failed), then staff mode (and with `forms_too` what Welcome offers) read again.
   void staff_change(std::function<bool(Store&)> change, bool forms_too);
-  void enrol(std::string code);
+  /// The office's enrolment code traded on the store's thread (enrol_kiosk), as the staff sync
+  /// screen and first-run setup both do; `done` gets what came of it back on this thread.
+  struct EnrolAnswer {
+    enum class Kind { Enrolled, Failed, NotACode, HasPin } kind = Kind::Failed;
+    std::string words;  ///< the server's name and address when enrolled, or why it failed
+  };
+  void enrol_by_code(std::string code, bool only_without_pin, std::function<void(KioskApp&, EnrolAnswer&)> done);
+  void enrol(std::string code);  ///< the staff sync screen's scan
+  // First-run setup on a kiosk with no staff PIN: the enrolment scan, then a PIN chosen.
+  void enrol_first_run(std::string code);
+  void submit_new_pin();
   void record_written();
   // Forms and the kiosk mode (kiosk_app_forms.cpp).
   void read_forms_setup();

@@ -20,6 +20,7 @@ ScreenRegistry make_screens() {
   r.add(make_find_rsvp_screen());
   r.add(make_staff_check_in_screen());
   r.add(make_staff_pin_screen());
+  r.add(make_choose_pin_screen());
   r.add(make_staff_home_screen());
   r.add(make_staff_sync_screen());
   r.add(make_form_screen());

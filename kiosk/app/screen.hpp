@@ -14,8 +14,8 @@ class ScreenView {
  public:
   virtual ~ScreenView() = default;
   virtual Screen id() const = 0;
-  /// Whether a code from the keyboard or a scanner is taken while this screen shows.
-  virtual bool takes_scans() const { return false; }
+  /// Whether a code from the keyboard or a scanner is taken while this screen shows, as it is now.
+  virtual bool takes_scans(const AppState&) const { return false; }
   /// Whether this screen shows the camera's preview (new frames then wake the window loop).
   virtual bool shows_camera() const { return false; }
   /// Background colour of the whole screen.
@@ -43,7 +43,8 @@ std::unique_ptr<ScreenView> make_checking_screen();
 std::unique_ptr<ScreenView> make_result_screen();
 std::unique_ptr<ScreenView> make_find_rsvp_screen();       // screens/find_rsvp.cpp
 std::unique_ptr<ScreenView> make_staff_check_in_screen();  // screens/find_rsvp.cpp
-std::unique_ptr<ScreenView> make_staff_pin_screen();
+std::unique_ptr<ScreenView> make_staff_pin_screen();     // screens/staff_pin.cpp (with first-run setup)
+std::unique_ptr<ScreenView> make_choose_pin_screen();    // screens/choose_pin.cpp
 std::unique_ptr<ScreenView> make_staff_home_screen();
 std::unique_ptr<ScreenView> make_staff_sync_screen();     // screens/staff_sync.cpp
 std::unique_ptr<ScreenView> make_form_screen();         // screens/form.cpp

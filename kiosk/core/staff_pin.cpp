@@ -39,6 +39,32 @@ bool is_valid_staff_pin(std::string_view pin) {
          std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+StaffPinProblem staff_pin_problem(std::string_view pin) {
+  if (!std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return StaffPinProblem::NotDigits;
+  if (pin.size() < kStaffPinMinDigits) return StaffPinProblem::TooShort;
+  if (pin.size() > kStaffPinMaxDigits) return StaffPinProblem::TooLong;
+  // The step from each digit to the next, 0 to 9 (9 after 0 is a step of 9, i.e. one down).
+  auto step = [&pin](std::size_t i) { return (pin[i] - pin[i - 1] + 10) % 10; };
+  bool same_step = true;
+  for (std::size_t i = 2; i < pin.size() && same_step; ++i) same_step = step(i) == step(1);
+  if (same_step && step(1) == 0) return StaffPinProblem::AllSame;
+  if (same_step && (step(1) == 1 || step(1) == 9)) return StaffPinProblem::Run;
+  return StaffPinProblem::None;
+}
+
+const char* staff_pin_problem_words(StaffPinProblem problem) {
+  switch (problem) {
+    case StaffPinProblem::None: return "the PIN is acceptable";
+    case StaffPinProblem::NotDigits: return "a staff PIN is digits only";
+    case StaffPinProblem::TooShort:
+    case StaffPinProblem::TooLong: return "a staff PIN is 4 to 12 digits";
+    case StaffPinProblem::AllSame: return "a staff PIN of one digit repeated (like 1111) is too easy to guess";
+    case StaffPinProblem::Run: return "a staff PIN that runs up or down (like 1234 or 9876) is too easy to guess";
+  }
+  return "the PIN is not acceptable";
+}
+
 std::int64_t staff_pin_wait_ms(int failures) {
   if (failures <= 0) return 0;
   if (failures > 20) return kStaffPinMaxWaitMs;
@@ -60,8 +86,8 @@ bool staff_pin_matches(const std::string& hash, std::string_view pin) {
 }
 
 Result<Done, StoreError> set_staff_pin(Store& store, std::string_view pin) {
-  if (!is_valid_staff_pin(pin))
-    return Err{StoreError{StoreError::Kind::Refused, "a staff PIN is 4 to 12 digits"}};
+  if (const StaffPinProblem p = staff_pin_problem(pin); p != StaffPinProblem::None)
+    return Err{StoreError{StoreError::Kind::Refused, staff_pin_problem_words(p)}};
   const std::string hash = hash_staff_pin(pin);
   if (hash.empty()) return Err{StoreError{StoreError::Kind::Database, "the PIN could not be hashed"}};
   if (auto r = store.set_setting(kHashKey, hash); !r) return r;
@@ -153,9 +179,9 @@ int run_set_pin_command(const std::string& store_path, const std::vector<std::st
     return 2;
   }
   wipe_string(again);
-  if (!is_valid_staff_pin(pin)) {
+  if (const StaffPinProblem p = staff_pin_problem(pin); p != StaffPinProblem::None) {
     wipe_string(pin);
-    std::fputs("cate-kiosk: a staff PIN is 4 to 12 digits; nothing was changed\n", stderr);
+    std::fprintf(stderr, "cate-kiosk: %s; nothing was changed\n", staff_pin_problem_words(p));
     return 2;
   }
   auto store = Store::open(store_path);

@@ -20,6 +20,23 @@ inline constexpr std::int64_t kStaffPinMaxWaitMs = 5 * 60 * 1000;
 
 /// 4 to 12 digits, nothing else.
 bool is_valid_staff_pin(std::string_view pin);
+
+/// Why a PIN someone is choosing is refused.
+enum class StaffPinProblem {
+  None,       ///< acceptable
+  NotDigits,  ///< something else than the digits 0-9
+  TooShort,   ///< fewer than kStaffPinMinDigits
+  TooLong,    ///< more than kStaffPinMaxDigits
+  AllSame,    ///< one digit repeated: 1111, 00000
+  Run,        ///< each digit one up or one down from the last, 9 and 0 neighbours: 1234, 98765, 7890
+};
+/// @brief The rule for a new staff PIN, wherever one is chosen (set_staff_pin, so the kiosk's
+/// "Choose a staff PIN" screen and `cate-kiosk set-pin`): 4 to 12 digits, not one digit
+/// repeated, not a run up or down by one. A PIN a passer-by would try first is refused.
+StaffPinProblem staff_pin_problem(std::string_view pin);
+inline bool staff_pin_acceptable(std::string_view pin) { return staff_pin_problem(pin) == StaffPinProblem::None; }
+/// The problem in words (English; the kiosk's screen has its own in each language).
+const char* staff_pin_problem_words(StaffPinProblem problem);
 /// The wait after `failures` wrong tries in a row: 0 for none, then 1 s, 2 s, 4 s ... (capped).
 std::int64_t staff_pin_wait_ms(int failures);
 
@@ -41,7 +58,8 @@ struct StaffPinCheck {
   std::int64_t retry_at_ms = 0;  ///< Unix ms; 0 when a try is taken now
 };
 
-/// Sets (or replaces) the staff PIN and clears the wrong-try count.
+/// Sets (or replaces) the staff PIN and clears the wrong-try count; refuses a PIN that breaks
+/// the rule (staff_pin_problem) with its words.
 Result<Done, StoreError> set_staff_pin(Store& store, std::string_view pin);
 bool has_staff_pin(const Store& store);
 /// Checks `pin` at `now_ms` (Unix ms), honouring and updating the wait kept in the store.

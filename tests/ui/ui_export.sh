@@ -14,41 +14,9 @@
 set -euo pipefail
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
-for tool in Xvfb xdotool import sqlite3 jq; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (image/deps.sh installs it)"
-done
-for p in CATE_KIOSK CATE_ADMIN CATE_SYNCD; do [ -x "${!p:-}" ] || fail "$p must name a program"; done
-
-SHOTS=${CATE_UI_SCREENSHOTS:-$PWD/screenshots}
-mkdir -p "$SHOTS"
-rm -f "$SHOTS"/export-*.png "$SHOTS"/export-text.log "$SHOTS"/export-app.err
-WORK=$(mktemp -d)
-LOG=$WORK/text.log
-XVFB_PID="" APP_PID="" SYNCD_PID=""
-stop_app() {
-  if [ -n "$APP_PID" ]; then
-    kill "$APP_PID" 2>/dev/null || true
-    wait "$APP_PID" 2>/dev/null || true
-    APP_PID=""
-  fi
-}
-cleanup() {
-  local rc=$?
-  stop_app
-  [ -n "$SYNCD_PID" ] && kill "$SYNCD_PID" 2>/dev/null || true
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null || true
-  wait 2>/dev/null || true
-  if [ "$rc" != 0 ]; then
-    cp "$LOG" "$SHOTS/export-text.log" 2>/dev/null || true
-    cp "$WORK/app.err" "$SHOTS/export-app.err" 2>/dev/null || true
-    cat "$WORK/syncd.log" >&2 2>/dev/null || true
-  fi
-  chmod -R u+w "$WORK" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 # shellcheck source=ui_lib.sh
 . "$(dirname "$0")/ui_lib.sh"
+ui_test_begin export CATE_ADMIN CATE_SYNCD
 cd "$WORK"
 
 # The office: a meeting with two RSVPs, their tickets, a bundle; cate-syncd and an enrolment code.

@@ -2,8 +2,54 @@
 # Shared by the UI tests: Xvfb, the app's drawn-text log (CATE_UI_TEXT_LOG), waiting for text,
 # touching buttons by their label with real X input (xdotool), screenshots (import).
 #
-# The sourcing script sets WORK (a temporary folder), LOG (the text log), SHOTS (screenshots)
-# and APP_PID once the app runs, and defines fail(). ui_start_xvfb exports DISPLAY.
+# The sourcing script defines fail(), then sets WORK (a temporary folder), LOG (the text log) and
+# SHOTS (screenshots), or has ui_test_begin set them, and APP_PID once the app runs.
+# ui_start_xvfb exports DISPLAY.
+
+# ui_test_begin PREFIX [PROGRAM_VAR...]: a test script's start, after it defines fail(): the tools
+# the UI tests need, the programs the variables name (CATE_ADMIN ...), SHOTS with its PREFIX-*
+# files removed, WORK and LOG, and ui_test_end on exit.
+ui_test_begin() {
+  local tool p
+  UI_PREFIX=$1
+  shift
+  for tool in Xvfb xdotool import sqlite3 jq; do
+    command -v "$tool" >/dev/null || fail "$tool is not installed (image/deps.sh installs it)"
+  done
+  for p in CATE_KIOSK "$@"; do [ -x "${!p:-}" ] || fail "$p must name a program"; done
+  SHOTS=${CATE_UI_SCREENSHOTS:-$PWD/screenshots}
+  mkdir -p "$SHOTS"
+  rm -f "$SHOTS/$UI_PREFIX"-*.png "$SHOTS/$UI_PREFIX-text.log" "$SHOTS/$UI_PREFIX-app.err"
+  WORK=$(mktemp -d)
+  LOG=$WORK/text.log
+  XVFB_PID="" APP_PID="" SYNCD_PID=""
+  trap ui_test_end EXIT
+}
+# stop_app: stops the app ($APP_PID) and waits for it.
+stop_app() {
+  if [ -n "$APP_PID" ]; then
+    kill "$APP_PID" 2>/dev/null || true
+    wait "$APP_PID" 2>/dev/null || true
+    APP_PID=""
+  fi
+}
+# ui_test_end: stops the app, cate-syncd and Xvfb; on failure keeps the text log and the app's
+# messages beside the screenshots (PREFIX-text.log, PREFIX-app.err) and shows cate-syncd's log.
+ui_test_end() {
+  local rc=$?
+  stop_app
+  [ -n "$SYNCD_PID" ] && kill "$SYNCD_PID" 2>/dev/null || true
+  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+  if [ "$rc" != 0 ]; then
+    cp "$LOG" "$SHOTS/$UI_PREFIX-text.log" 2>/dev/null || true
+    cp "$WORK/app.err" "$SHOTS/$UI_PREFIX-app.err" 2>/dev/null || true
+    cat "$WORK/syncd.log" >&2 2>/dev/null || true
+    echo "the text log and the app's messages are in $SHOTS ($UI_PREFIX-*)" >&2
+  fi
+  chmod -R u+w "$WORK" 2>/dev/null || true  # a test's read-only folder goes too
+  rm -rf "$WORK"
+}
 
 ui_start_xvfb() {
   Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$WORK/display" 2>"$WORK/xvfb.err" &
@@ -24,6 +70,8 @@ wait_for() {
   done
   echo "--- last frame:"; last_frame; fail "the screen never showed \"$1\""
 }
+# on_screen TEXT: the last frame drew TEXT (read to its end: no early exit for pipefail to misread).
+on_screen() { last_frame | awk -v t="$1" 'index($0, t) {f=1} END{exit !f}'; }
 has_button() { last_frame | awk -F'\t' -v l="$1" '$1=="button" && $2==l {f=1} END{exit !f}'; }
 shot() { sleep 0.3; import -window root "$SHOTS/$1.png"; echo "screenshot $SHOTS/$1.png"; }
 frame_number() { [ -f "$LOG" ] && awk '/^=== frame /{n=$3} END{print n+0}' "$LOG" || echo 0; }

@@ -12,33 +12,9 @@
 set -euo pipefail
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
-for tool in Xvfb xdotool import sqlite3 jq; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (image/deps.sh installs it)"
-done
-for p in CATE_KIOSK CATE_ADMIN CATE_SYNCD; do [ -x "${!p:-}" ] || fail "$p must name a program"; done
-
-SHOTS=${CATE_UI_SCREENSHOTS:-$PWD/screenshots}
-mkdir -p "$SHOTS"
-rm -f "$SHOTS"/sync-*.png "$SHOTS"/sync-text.log "$SHOTS"/sync-app.err
-WORK=$(mktemp -d)
-LOG=$WORK/text.log
-XVFB_PID="" APP_PID="" SYNCD_PID=""
-cleanup() {
-  local rc=$?
-  [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null || true
-  [ -n "$SYNCD_PID" ] && kill "$SYNCD_PID" 2>/dev/null || true
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null || true
-  wait 2>/dev/null || true
-  if [ "$rc" != 0 ]; then
-    cp "$LOG" "$SHOTS/sync-text.log" 2>/dev/null || true
-    cp "$WORK/app.err" "$SHOTS/sync-app.err" 2>/dev/null || true
-    cat "$WORK/syncd.log" >&2 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 # shellcheck source=ui_lib.sh
 . "$(dirname "$0")/ui_lib.sh"
+ui_test_begin sync CATE_ADMIN CATE_SYNCD
 cd "$WORK"
 
 # The office: a meeting with two RSVPs, their tickets, a bundle for the kiosk.

@@ -63,6 +63,32 @@ TEST_CASE("staff PIN: Argon2id hash, never the PIN itself") {
   CHECK_FALSE(is_valid_staff_pin("1234567890123"));
 }
 
+TEST_CASE("staff PIN rule: 4 to 12 digits, not one digit repeated, not a run up or down") {
+  for (const char* good : {"2468", "1357", "1235", "9870", "0112", "1212", "13579", "123456789013", "0001"})
+    CHECK_MESSAGE(staff_pin_acceptable(good), good);
+  CHECK(staff_pin_problem("") == StaffPinProblem::TooShort);
+  CHECK(staff_pin_problem("246") == StaffPinProblem::TooShort);
+  CHECK(staff_pin_problem("1234567890135") == StaffPinProblem::TooLong);
+  CHECK(staff_pin_problem("24a8") == StaffPinProblem::NotDigits);
+  CHECK(staff_pin_problem("2468 ") == StaffPinProblem::NotDigits);
+  CHECK(staff_pin_problem("１２３４") == StaffPinProblem::NotDigits);  // full-width digits are not 0-9
+  for (const char* same : {"1111", "0000", "999999999999"})
+    CHECK_MESSAGE(staff_pin_problem(same) == StaffPinProblem::AllSame, same);
+  for (const char* run : {"1234", "0123", "4321", "98765", "7890", "8901", "1098", "3210987", "123456789012"})
+    CHECK_MESSAGE(staff_pin_problem(run) == StaffPinProblem::Run, run);
+  CHECK(std::string(staff_pin_problem_words(StaffPinProblem::Run)).find("1234") != std::string::npos);
+
+  // Every PIN set goes through the rule, with its words; nothing is written when it is refused.
+  KioskFixture f;
+  auto r = set_staff_pin(*f.store, "1234");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == staff_pin_problem_words(StaffPinProblem::Run));
+  CHECK_FALSE(set_staff_pin(*f.store, "5555").ok());
+  CHECK_FALSE(has_staff_pin(*f.store));
+  CHECK(set_staff_pin(*f.store, "1357").ok());
+  CHECK(has_staff_pin(*f.store));
+}
+
 TEST_CASE("staff PIN: the wait doubles after each wrong try and is capped") {
   CHECK(staff_pin_wait_ms(0) == 0);
   CHECK(staff_pin_wait_ms(1) == 1000);

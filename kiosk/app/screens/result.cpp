@@ -10,7 +10,7 @@ namespace {
 class ResultScreen final : public ScreenView {
  public:
   Screen id() const override { return Screen::Result; }
-  bool takes_scans() const override { return true; }
+  bool takes_scans(const AppState&) const override { return true; }
 
   ImU32 background(const AppState& state, const Theme& theme) const override {
     if (!state.result) return theme.background;
