@@ -236,7 +236,8 @@ image disk.img {
 }
 EOF
 genimage --config "$WORK/genimage.cfg" --rootpath "$WORK/empty" --tmppath "$WORK/genimage-tmp" \
-  --inputpath "$WORK/parts" --outputpath "$WORK" >/dev/null
+  --inputpath "$WORK/parts" --outputpath "$WORK" > "$WORK/genimage.log" 2>&1 ||
+  { cat "$WORK/genimage.log" >&2; die "genimage could not lay out the disk"; }
 rm -rf "$WORK/genimage-tmp" "$WORK/parts/root.ext4"
 image_mb=$(du -m --apparent-size "$WORK/disk.img" | cut -f1)
 truncate -s "+${CARD_SPARE_MB}M" "$WORK/disk.img"
@@ -257,7 +258,7 @@ sed -i "s/^Version: .*/Version: $update_version/" "$WORK/update/pkg/DEBIAN/contr
 update_deb=$WORK/update/cate-kiosk_${update_version}_arm64.deb
 dpkg-deb -b -Zxz "$WORK/update/pkg" "$update_deb" >/dev/null
 rm -rf "$WORK/update/pkg"
-"$ADMIN" --db "$office" update sign "$update_deb" >/dev/null
+"$ADMIN" --db "$office" update sign "$update_deb" >/dev/null 2>&1
 [ -f "$update_deb.sig" ] || die "cate-admin update sign wrote no $update_deb.sig"
 echo "$update_version" > "$WORK/update-version"
 mkfs.vfat -n CATEUPDATE -C "$WORK/stick-update.vfat" 65536 >/dev/null

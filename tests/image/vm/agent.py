@@ -45,16 +45,26 @@ def notify(message):
     s.close()
 
 
+def last_frame_tail():
+    """The end of the kiosk's frame text log (its last frames, the newest last), and the log's size."""
+    with open(FRAMES, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        f.seek(max(0, size - 65536))
+        return f.read().decode("utf-8", "replace"), size
+
+
+def last_frame_head():
+    """The header line of the last frame the kiosk drew ("=== frame N screen=... keys=K ...")."""
+    tail, _ = last_frame_tail()
+    return tail[tail.rfind("=== frame "):].split("\n", 1)[0]
+
+
 def keys_now():
     """How many keys the kiosk's last drawn frame says it has been handed since it started (its
     frame log's keys=), or -1."""
     try:
-        with open(FRAMES, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            f.seek(max(0, f.tell() - 65536))
-            tail = f.read().decode("utf-8", "replace")
-        head = tail[tail.rfind("=== frame "):].split("\n", 1)[0]
-        return int(next(w[5:] for w in head.split() if w.startswith("keys=")))
+        return int(next(w[5:] for w in last_frame_head().split() if w.startswith("keys=")))
     except (OSError, StopIteration, ValueError):
         return -1
 
@@ -102,11 +112,7 @@ def stall_report(keys0, typed_so_far):
         except subprocess.TimeoutExpired:
             return "timed out"
     try:
-        with open(FRAMES, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            f.seek(max(0, f.tell() - 65536))
-            tail = f.read().decode("utf-8", "replace")
-        head = tail[tail.rfind("=== frame "):].split("\n", 1)[0]
+        head = last_frame_head()
     except OSError as err:
         head = str(err)
     return {"keys_before": keys0, "typed_so_far": typed_so_far, "last_frame": head,
@@ -166,11 +172,7 @@ def answer(cmd, ui):
             return {"text": "", "next": cmd.get("since", 0), "error": str(err)}
     if what == "last_frame":
         try:
-            with open(FRAMES, "rb") as f:
-                f.seek(0, os.SEEK_END)
-                size = f.tell()
-                f.seek(max(0, size - 65536))
-                tail = f.read().decode("utf-8", "replace")
+            tail, size = last_frame_tail()
             i = tail.rfind("=== frame ")
             return {"frame": tail[i:] if i >= 0 else "", "size": size}
         except OSError as err:
