@@ -46,7 +46,10 @@ DEB=$(ls "$PKGS"/cate-kiosk_*_"$ARCH".deb 2>/dev/null | sort -V | tail -n 1)
 [ -n "$DEB" ] || die "no cate-kiosk_*_$ARCH.deb in $PKGS: build it with cpack first"
 DEB=$(cd "$(dirname "$DEB")" && pwd)/$(basename "$DEB")
 # The package's dependencies come from the archive with everything else; the package itself
-# is installed with dpkg at the end (apt cannot hand a local file into the chroot).
+# is installed with dpkg at the end (apt cannot hand a local file into the chroot). The
+# initramfs is made once, at the end: while packages install, update-initramfs is diverted to
+# true (each of the kernel, overlayroot and busybox would make it again, minutes each when the
+# image's architecture runs emulated).
 DEB_DEPENDS=$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/^ *//; s/[ (].*//' | sort -u | tr '\n' ' ')
 
 # Kernel cmdline: root by label, read-only with a memory overlay (overlayroot, whose recurse=0
@@ -91,8 +94,13 @@ mmdebstrap --mode=root --variant=minbase --arch="$ARCH" --components="$COMPONENT
   --setup-hook='mkdir -p "$1/boot/firmware" "$1/etc/initramfs-tools/conf.d"' \
   --setup-hook='echo COMPRESS=lz4 > "$1/etc/initramfs-tools/conf.d/cate-kiosk"' \
   --include=lz4 \
+  --essential-hook='chroot "$1" dpkg-divert --quiet --local --rename --add /usr/sbin/update-initramfs' \
+  --essential-hook='ln -s /bin/true "$1/usr/sbin/update-initramfs"' \
   --customize-hook="copy-in '$DEB' /tmp" \
   --customize-hook="chroot \"\$1\" dpkg -i '/tmp/$(basename "$DEB")' && rm \"\$1/tmp/$(basename "$DEB")\"" \
+  --customize-hook='rm "$1/usr/sbin/update-initramfs"' \
+  --customize-hook='chroot "$1" dpkg-divert --quiet --local --rename --remove /usr/sbin/update-initramfs' \
+  --customize-hook='chroot "$1" update-initramfs -c -k all' \
   --customize-hook="sh '$HERE/image-customize.sh' \"\$1\" '$ARCH' '$CMDLINE'" \
   bookworm "$ROOTFS" "$MIRROR"
 say "root file system done in $(( $(date +%s) - start )) s"

@@ -81,7 +81,7 @@ if [ "$ARCH" = arm64 ]; then
   echo "$CMDLINE" | sed 's/root=LABEL=CATEROOT //' > "$R/etc/default/raspi-extra-cmdline"
   printf '# The kiosk: no rainbow splash at boot.\ndisable_splash=1\n' > "$R/etc/default/raspi-firmware-custom"
   kernel=$(ls "$R/lib/modules" | sort -V | tail -n 1)
-  chroot "$R" /etc/kernel/postinst.d/z50-raspi-firmware "$kernel" >/dev/null
+  chroot "$R" env DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware "$kernel" >/dev/null
   # Whatever the hook made, the kiosk boots with this command line.
   echo "console=tty1 $CMDLINE" > "$R/boot/firmware/cmdline.txt"
   [ -f "$R/boot/firmware/bcm2711-rpi-4-b.dtb" ] || { echo "no bcm2711-rpi-4-b.dtb on the boot partition" >&2; exit 1; }
