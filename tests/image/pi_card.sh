@@ -7,8 +7,8 @@
 #
 # Checks: MBR with CATEBOOT (FAT, bootable), CATEROOT and CATEDATA (ext4) in that order, data
 # last (it grows to the end of the card); on the boot partition the Pi 4's firmware
-# (start4.elf, fixup4.dat), the bcm2711 device trees, config.txt, the kernel and the initramfs
-# raspi-firmware put there, and cmdline.txt naming the root by label, read-only under
+# (start4.elf, fixup4.dat), the bcm2711 device trees, config.txt (64-bit, no splash) and the
+# kernel and initramfs it names, and cmdline.txt naming the root by label, read-only under
 # overlayroot, on tty1, with no console blanking; on the root the kiosk's program and service
 # (enabled), the grow and Wi-Fi services (enabled), the fstab, overlayroot's initramfs script,
 # the hardware watchdog and small journal settings, SSH masked, no SSH server, root locked;
@@ -48,7 +48,7 @@ echo "partitions: $(echo "$table" | jq -c '[.partitiontable.partitions[] | {star
 
 # --- the boot partition, as the firmware reads it ------------------------------------------
 mdir -i "$work/boot.vfat" -b ::/ > "$work/boot.list" 2>&1 || fail "the boot partition cannot be read as FAT"
-for f in start4.elf fixup4.dat bcm2711-rpi-4-b.dtb config.txt cmdline.txt vmlinuz initrd.img cate-wifi.conf.example; do
+for f in start4.elf fixup4.dat bcm2711-rpi-4-b.dtb config.txt cmdline.txt cate-wifi.conf.example; do
   grep -q "^::/$f\$" "$work/boot.list" || fail "no $f on the boot partition"
 done
 mcopy -n -i "$work/boot.vfat" ::/cmdline.txt "$work/cmdline.txt" 2>/dev/null || : > "$work/cmdline.txt"
@@ -60,8 +60,16 @@ done
 mcopy -n -i "$work/boot.vfat" ::/config.txt "$work/config.txt" 2>/dev/null || : > "$work/config.txt"
 grep -q '^arm_64bit=1' "$work/config.txt" || fail "config.txt does not start the Pi in 64-bit mode"
 grep -q '^disable_splash=1' "$work/config.txt" || fail "config.txt keeps the rainbow splash"
-initrd_kb=$(mdir -i "$work/boot.vfat" ::/initrd.img 2>/dev/null | awk '$1 == "initrd" { gsub(/[^0-9]/, "", $3); print int($3 / 1024) }')
-echo "boot partition: $(grep -c . "$work/boot.list") files, initrd.img ${initrd_kb:-?} KB"
+# The kernel and the initramfs config.txt names (raspi-firmware keeps their versions in the names).
+kernel=$(sed -n 's/^kernel=//p' "$work/config.txt" | tail -n 1)
+initrd=$(sed -n 's/^initramfs \([^ ]*\).*/\1/p' "$work/config.txt" | tail -n 1)
+[ -n "$kernel" ] && [ -n "$initrd" ] || fail "config.txt names no kernel or no initramfs"
+size_kb() { mcopy -n -i "$work/boot.vfat" "::/$1" "$work/$1" 2>/dev/null && echo $(( $(stat -c %s "$work/$1") / 1024 )) || echo 0; }
+kernel_kb=$(size_kb "$kernel")
+initrd_kb=$(size_kb "$initrd")
+[ "$kernel_kb" -gt 1024 ] || fail "the kernel config.txt names ($kernel) is not on the boot partition"
+[ "$initrd_kb" -gt 1024 ] || fail "the initramfs config.txt names ($initrd) is not on the boot partition"
+echo "boot partition: $(grep -c . "$work/boot.list") files, $kernel $kernel_kb KB, $initrd $initrd_kb KB"
 
 # --- the root file system ----------------------------------------------------------------------
 dbg() { debugfs -R "$1" "$work/root.ext4" 2>/dev/null; }
