@@ -47,7 +47,7 @@ run() {
   shift
   status=0
   env CATE_UPDATE_KIOSK="$CATE_KIOSK" CATE_UPDATE_STORE="$T/kiosk.db" CATE_UPDATE_USER= \
-      CATE_UPDATE_ARCH=$ARCH CATE_UPDATE_INSTALLED=0.1.0-1 CATE_UPDATE_WORK="$T/work" \
+      CATE_UPDATE_ARCH=$ARCH CATE_UPDATE_INSTALLED=0.1.0-1 CATE_UPDATE_WORK="$T/update-run" \
       CATE_UPDATE_ROOT_RO="$T/no-root-ro" CATE_UPDATE_REBOOT=0 "$@" \
       sh "$UPDATE" --dry-run "$stick" > "$T/out.log" 2> "$T/err.log" || status=$?
 }
@@ -91,7 +91,7 @@ run good
 expect good 0 "^dry run: would install 0.2.0-1$" "a signed newer package"
 grep -q "signed by key $("$CATE_ADMIN" --db office.db key list | awk '$4 == "yes" { print $1 }')" "$T/good/cate-update/result.txt" ||
   fail "the result does not name the signing key"
-[ ! -e "$T/work/package" ] || fail "the checked copy is left behind"
+[ ! -e "$T/update-run/package" ] || fail "the checked copy is left behind"
 
 s=$(stick newest)
 for v in 0.2.0-1 0.10.0-1 0.9.0-1 0.10.0~rc1-1; do
