@@ -161,39 +161,8 @@ rm -f "$WORK/images/boot.vfat"
 mkfs.vfat -n CATEBOOT -C "$WORK/images/boot.vfat" $((256 * 1024)) >/dev/null
 mcopy -s -i "$WORK/images/boot.vfat" "$WORK/boot/"* ::/
 
-if [ "$ARCH" = arm64 ]; then
-  TABLE='partition-table-type = "mbr"'
-  BOOT_TYPE='partition-type = 0x0C
-    bootable = true'
-  LINUX_TYPE='partition-type = 0x83'
-else
-  TABLE='partition-table-type = "gpt"'
-  BOOT_TYPE='partition-type-uuid = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"'
-  LINUX_TYPE='partition-type-uuid = "0FC63DAF-8483-4772-8E79-3D69D8477DE4"'
-fi
+if [ "$ARCH" = arm64 ]; then TABLE=mbr; else TABLE=gpt; fi
 IMG=cate-kiosk-bookworm-$ARCH.img
-cat > "$WORK/genimage.cfg" <<EOF
-image $IMG {
-  hdimage {
-    $TABLE
-  }
-  partition boot {
-    $BOOT_TYPE
-    image = "boot.vfat"
-    offset = 4M
-  }
-  partition root {
-    $LINUX_TYPE
-    image = "root.ext4"
-  }
-  partition data {
-    $LINUX_TYPE
-    image = "data.ext4"
-  }
-}
-EOF
-mkdir -p "$WORK/empty"
-rm -rf "$WORK/genimage-tmp"
-genimage --config "$WORK/genimage.cfg" --rootpath "$WORK/empty" --tmppath "$WORK/genimage-tmp" \
-  --inputpath "$WORK/images" --outputpath "$OUT" >/dev/null
+. "$HERE/card-layout.sh"
+card_layout "$IMG" "$TABLE" "$WORK/images" "$OUT" || die "genimage could not lay out the card"
 say "done in $(( $(date +%s) - start )) s: $OUT/$IMG ($(du -m --apparent-size "$OUT/$IMG" | cut -f1) MB)"

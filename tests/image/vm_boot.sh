@@ -200,8 +200,8 @@ say "initramfs: $(tr '\n' ' ' < "$WORK/initrd/modules.order")"
 # the data partition grows into the rest at boot (cate-grow-data).
 rootfs_mb=$(du -sm "$ROOTFS" | cut -f1)
 root_mb=$(( rootfs_mb * 115 / 100 + 64 ))
-rm -rf "$WORK/parts" "$WORK/genimage-tmp" "$WORK/disk.img" "$WORK/data.ext4"
-mkdir -p "$WORK/parts" "$WORK/empty"
+rm -rf "$WORK/parts" "$WORK/disk.img" "$WORK/data.ext4"
+mkdir -p "$WORK/parts"
 truncate -s "${root_mb}M" "$WORK/parts/root.ext4"
 mke2fs -q -t ext4 -L CATEROOT -d "$ROOTFS" -E root_owner=0:0 "$WORK/parts/root.ext4"
 uid=$(awk -F: '$1 == "cate-kiosk" { print $3 }' "$ROOTFS/etc/passwd")
@@ -214,31 +214,9 @@ mke2fs -q -t ext4 -L CATEDATA -d "$WORK/data" -E root_owner="$uid:$gid" "$WORK/p
 mkfs.vfat -n CATEBOOT -C "$WORK/parts/boot.vfat" 16384 >/dev/null
 printf 'WIFI_COUNTRY=US\r\nWIFI_SSID=Coalition Office\r\nWIFI_PASSWORD=correct horse battery\r\n' > "$WORK/cate-wifi.conf"
 mcopy -i "$WORK/parts/boot.vfat" "$WORK/cate-wifi.conf" ::/cate-wifi.conf
-cat > "$WORK/genimage.cfg" <<EOF
-image disk.img {
-  hdimage {
-    partition-table-type = "mbr"
-  }
-  partition boot {
-    partition-type = 0x0C
-    bootable = true
-    image = "boot.vfat"
-    offset = 4M
-  }
-  partition root {
-    partition-type = 0x83
-    image = "root.ext4"
-  }
-  partition data {
-    partition-type = 0x83
-    image = "data.ext4"
-  }
-}
-EOF
-genimage --config "$WORK/genimage.cfg" --rootpath "$WORK/empty" --tmppath "$WORK/genimage-tmp" \
-  --inputpath "$WORK/parts" --outputpath "$WORK" > "$WORK/genimage.log" 2>&1 ||
-  { cat "$WORK/genimage.log" >&2; die "genimage could not lay out the disk"; }
-rm -rf "$WORK/genimage-tmp" "$WORK/parts/root.ext4"
+. "$SRC/image/card-layout.sh"
+card_layout disk.img mbr "$WORK/parts" "$WORK" || die "genimage could not lay out the disk"
+rm -f "$WORK/parts/root.ext4"
 image_mb=$(du -m --apparent-size "$WORK/disk.img" | cut -f1)
 truncate -s "+${CARD_SPARE_MB}M" "$WORK/disk.img"
 card_mb=$(du -m --apparent-size "$WORK/disk.img" | cut -f1)
