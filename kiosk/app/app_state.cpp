@@ -19,6 +19,7 @@ const char* screen_code(Screen screen) {
     case Screen::Form: return "form";
     case Screen::FormThanks: return "form_thanks";
     case Screen::StaffForms: return "staff_forms";
+    case Screen::StaffClock: return "staff_clock";
     case Screen::StaffCamera: return "staff_camera";
     case Screen::StaffExport: return "staff_export";
   }

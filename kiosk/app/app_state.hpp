@@ -12,12 +12,14 @@
 
 #include "kiosk/app/devices_view.hpp"
 #include "kiosk/app/usb_export_view.hpp"
+#include "kiosk/core/clock.hpp"
 #include "kiosk/core/forms.hpp"
 #include "kiosk/core/messages.hpp"
 #include "kiosk/core/outcome.hpp"
 #include "kiosk/core/staff_pin.hpp"
 #include "kiosk/core/store.hpp"
 #include "kiosk/core/sync_scheduler.hpp"
+#include "platform/systemd/clock_service.hpp"
 
 namespace cate::app {
 
@@ -37,19 +39,20 @@ enum class Screen {
   Form,          ///< a walk-in or sign-up form, one question at a time (screens/form.cpp)
   FormThanks,    ///< the form was sealed and recorded: thank you
   StaffForms,    ///< staff mode: what the kiosk offers (mode), whether forms can be sealed, counts
+  StaffClock,    ///< staff mode: the date and time, whether network time keeps them, setting them by hand
 };
 inline constexpr Screen kAllScreens[] = {Screen::Welcome,   Screen::Checking,    Screen::Result,
                                          Screen::FindRsvp,  Screen::StaffPin,    Screen::StaffHome,
                                          Screen::StaffCheckIn, Screen::StaffSync, Screen::StaffCamera,
                                          Screen::StaffExport, Screen::Form,   Screen::FormThanks, Screen::StaffForms,
-                                         Screen::ChoosePin};
+                                         Screen::ChoosePin,  Screen::StaffClock};
 /// "welcome", "checking", "result", "find_rsvp", "staff_pin", "choose_pin", "staff_home", "staff_check_in",
-/// "staff_sync", "staff_camera", "staff_export", "form", "form_thanks", "staff_forms"
+/// "staff_sync", "staff_camera", "staff_export", "form", "form_thanks", "staff_forms", "staff_clock"
 const char* screen_code(Screen screen);
 /// The screens only staff past the PIN may see.
 inline bool is_staff_screen(Screen s) {
   return s == Screen::StaffHome || s == Screen::StaffCheckIn || s == Screen::StaffSync || s == Screen::StaffCamera ||
-         s == Screen::StaffForms || s == Screen::StaffExport;
+         s == Screen::StaffForms || s == Screen::StaffExport || s == Screen::StaffClock;
 }
 
 /// How the kiosk behaves; set from the command line (cate-kiosk --help).
@@ -64,6 +67,7 @@ struct AppConfig {
   std::string store_path;                 ///< shown to staff under device information
   std::string resources_url;              ///< Welcome shows it as a QR code ("resources on your phone"); empty: none
   StickSearch usb;                        ///< where "Export to USB" looks for sticks (--usb-folder, --usb-roots)
+  systemd::ClockPaths clock;              ///< where "Date and time" asks the system to set the clock (--clock-folder)
 };
 
 /// Text typed or scanned, in a fixed buffer (never reallocated, so never copied around the
@@ -166,6 +170,7 @@ struct StaffView {
   std::string notice;            ///< the last thing done: "Checked in: Ana G."
   bool busy = false;             ///< a change is being written
   std::int64_t read_at = -1;     ///< app clock of the last read (live counts read again every few seconds)
+  std::int64_t latest_record_ms = 0;  ///< the store's latest record (Store::latest_record_ms), for clock_trust
   void wipe();
 };
 
@@ -178,6 +183,21 @@ struct SyncView {
   enum class Enrol { Nothing, Working, Done, Failed } enrol = Enrol::Nothing;
   std::string enrol_words;  ///< the server's name when enrolled, or why it failed, in words
 };
+
+/// Staff mode's "Date and time": whether the clock can be trusted, the date and time on its keys,
+/// and what the system said to the last request to set it.
+struct ClockView {
+  ClockTrust trust = ClockTrust::Unchecked;  ///< judged each frame a staff screen shows (clock_trust)
+  std::int64_t now_ms = 0;   ///< the wall clock then, Unix ms
+  bool can_set = false;      ///< the system takes requests (read when the screen opens)
+  LocalDateTime editing;     ///< what the keys show; the clock's time when the screen opens
+  enum class Said { Nothing, Asking, Answered, NoAnswer, Failed } said = Said::Nothing;
+  ClockAnswer answer;        ///< with Answered
+  std::string problem;       ///< with Failed: why the request could not be handed over
+  std::int64_t asked_at = 0; ///< app clock of the request (Asking gives up after kClockAnswerWaitMs)
+};
+/// How long "Date and time" waits for the system's answer before saying there was none.
+inline constexpr std::int64_t kClockAnswerWaitMs = 10'000;
 
 /// A form being filled in: which one, the answers (fixed buffers, zeroed by wipe()), the
 /// question on screen and what the last Next or Send said.
@@ -233,6 +253,7 @@ struct AppState {
   FormsSetup forms;
   DevicesView devices;             ///< the camera and the serial scanner, as last heard
   UsbExportView usb;               ///< staff mode's Export to USB: the sticks, the last export or receipt
+  ClockView clock;                 ///< staff mode's Date and time
 
   /// Bytes held in every text buffer the screens fill (0 after a wipe); for tests and staff.
   std::size_t typed_bytes() const;

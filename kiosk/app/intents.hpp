@@ -86,9 +86,17 @@ struct TakeOfficeReceipts {
   std::string folder;
 };
 
+/// Date and time: one of the − or + keys moved a part of the date and time to set.
+struct StepClock {
+  ClockField field = ClockField::Minute;
+  int delta = 1;
+};
+/// Date and time: "Set the clock" to the date and time on the keys.
+struct SetClock {};
+
 using Intent = std::variant<CheckInCode, SetLanguage, GoTo, TypeKey, SubmitPin, ChooseMatch, CheckInRsvp,
                             UndoCheckIn, ChooseMeeting, StartForm, FormStep, SendForm, ChooseAnswer, ShiftKey,
-                            SetKioskMode, SyncNow, ExportToStick, TakeOfficeReceipts>;
+                            SetKioskMode, SyncNow, ExportToStick, TakeOfficeReceipts, StepClock, SetClock>;
 using Intents = std::vector<Intent>;
 
 }  // namespace cate::app

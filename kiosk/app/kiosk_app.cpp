@@ -68,7 +68,8 @@ KioskApp::KioskApp(const AppConfig& config, StoreService& store, std::function<v
       answers_(std::make_shared<RunQueue<KioskApp>>(std::move(wake))),
       screens_(make_screens()),
       theme_(Theme::load()),
-      text_log_(std::move(text_log)) {
+      text_log_(std::move(text_log)),
+      clock_service_(config.clock) {
   state_.config = config;
   state_.language = config.language;
 }
@@ -187,6 +188,7 @@ void KioskApp::draw() {
     state_.sync.status = sync_->status();
     state_.sync.now_ms = now_unix_ms();
   }
+  if (state_.screen == Screen::StaffHome || state_.screen == Screen::StaffClock) judge_clock();
 
   ScreenView* view = screens_.find(state_.screen);
   if (!view) {  // a screen this build does not have: never a blank kiosk
@@ -331,6 +333,10 @@ void KioskApp::apply(Intent& intent) {
     export_to_stick(ex->folder);
   } else if (auto* rc = std::get_if<TakeOfficeReceipts>(&intent)) {
     take_office_receipts(rc->folder);
+  } else if (auto* sc = std::get_if<StepClock>(&intent)) {
+    step_clock(*sc);
+  } else if (std::holds_alternative<SetClock>(intent)) {
+    set_clock();
   }
 }
 
@@ -399,6 +405,7 @@ void KioskApp::go(Screen screen) {
   if (from != screen && (screen == Screen::Welcome || screen == Screen::FindRsvp || screen == Screen::StaffForms))
     read_forms_setup();
   if (from != screen && screen == Screen::StaffForms) read_staff_view();  // the counts
+  if (from != screen && screen == Screen::StaffClock) clock_screen_opened();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -522,6 +529,7 @@ void KioskApp::read_staff_view() {
     if (v.active) v.recent = s.recent_check_ins(*v.active, 4);
     v.device_id = s.device_id();
     v.schema = s.schema_version();
+    v.latest_record_ms = s.latest_record_ms();
     answers->post([v = std::move(v)](KioskApp& app) mutable {
       StaffView& shown = app.state_.staff;
       if (!shown.unlocked || !is_staff_screen(app.state_.screen)) {
@@ -535,6 +543,7 @@ void KioskApp::read_staff_view() {
       shown.recent = std::move(v.recent);
       shown.device_id = std::move(v.device_id);
       shown.schema = v.schema;
+      shown.latest_record_ms = v.latest_record_ms;
     });
   });
 }
@@ -786,6 +795,7 @@ std::int64_t KioskApp::next_deadline() const {
     consider(kc.last_key_at + kScannerEndPauseMs);
   // The sync screen's progress bar and "4 min ago".
   if (state_.screen == Screen::StaffSync) consider(state_.now + (state_.sync.status.running ? 250 : 1000));
+  if (const std::int64_t c = clock_deadline(); c >= 0) consider(c);
   if (state_.screen == Screen::StaffPin && state_.pin.retry_at > state_.now) {
     const std::int64_t left = state_.pin.retry_at - state_.now;
     consider(state_.now + (left % 1000 ? left % 1000 : 1000));
@@ -813,6 +823,7 @@ void KioskApp::run_timers() {
   if (state_.screen == Screen::StaffHome && state_.staff.read_at >= 0 &&
       state_.now >= state_.staff.read_at + kStaffReadEveryMs)
     read_staff_view();
+  look_for_clock_answer();
 }
 
 int KioskApp::next_frame_in_ms() {

@@ -18,6 +18,7 @@
 #include "kiosk/app/usb_watch.hpp"
 #include "kiosk/app/ui.hpp"
 #include "kiosk/core/store_service.hpp"
+#include "platform/systemd/clock_service.hpp"
 #include "platform/window/grey_texture.hpp"
 #include "platform/window/window.hpp"
 
@@ -90,6 +91,13 @@ class KioskApp final : public window::WindowApp {
   void sticks_found(std::vector<UsbStick> sticks);
   void export_to_stick(const std::string& folder);
   void take_office_receipts(const std::string& folder);
+  // Date and time (kiosk_app_clock.cpp).
+  void judge_clock();
+  void clock_screen_opened();
+  void step_clock(const StepClock& step);
+  void set_clock();
+  void look_for_clock_answer();
+  std::int64_t clock_deadline() const;  ///< app clock of the clock screen's next look, or -1
   std::int64_t idle_limit() const;
   void show(ScanResult& result);
   void go(Screen screen);
@@ -110,6 +118,7 @@ class KioskApp final : public window::WindowApp {
   bool said_ready_ = false;  ///< "ready" said once, on the first Welcome frame (start-up time)
   std::unique_ptr<window::GreyTexture> preview_;  ///< the camera preview on the GPU
   std::unique_ptr<UsbStickWatch> usb_watch_;  ///< made the first time Export to USB opens
+  systemd::ClockService clock_service_;       ///< the device's clock: network time, requests to set it
   AppDevices devices_;  ///< last: their threads stop first
 };
 

@@ -32,6 +32,10 @@ const char* const kAppUsage =
     "  --usb-folder DIR            staff's Export to USB also offers this folder (a stick mounted\n"
     "                              elsewhere; tests); may be given more than once\n"
     "  --usb-roots DIR[:DIR...]|none  where mounted USB sticks are looked for (/media:/run/media:/mnt)\n"
+    "  --clock-folder DIR          where staff's Date and time asks the system to set the clock\n"
+    "                              (/run/cate-clock; the device image's cate-set-clock.path)\n"
+    "  --clock-synced-flag FILE    network time keeps the clock while FILE exists (tests; default\n"
+    "                              systemd-timesyncd's flag, or the kernel's word)\n"
     "  Environment: CATE_FRAME_LOG=FILE appends each frame's time and duration (benchmarks).\n";
 
 namespace {
@@ -82,6 +86,13 @@ std::string parse_app_options(const std::vector<std::string>& args, AppLaunch& l
         if (end > at) launch.config.usb.roots.roots.push_back(args[i + 1].substr(at, end - at));
       }
       ++i;
+    } else if (a == "--clock-folder") {
+      if (i + 1 >= args.size() || args[i + 1].empty()) return a + " needs a folder";
+      launch.config.clock.folder = args[++i];
+    } else if (a == "--clock-synced-flag") {
+      if (i + 1 >= args.size() || args[i + 1].empty()) return a + " needs a file";
+      launch.config.clock.synced_flag = args[++i];
+      launch.config.clock.ask_kernel = false;  // the file alone says
     } else if (std::string why; parse_device_option(args, i, launch.devices, why)) {
       if (!why.empty()) return why;
     } else {

@@ -28,6 +28,7 @@ ScreenRegistry make_screens() {
   r.add(make_staff_forms_screen());
   r.add(make_staff_camera_screen());
   r.add(make_staff_export_screen());
+  r.add(make_staff_clock_screen());
   return r;
 }
 

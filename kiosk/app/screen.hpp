@@ -52,5 +52,6 @@ std::unique_ptr<ScreenView> make_form_thanks_screen();  // screens/form.cpp
 std::unique_ptr<ScreenView> make_staff_forms_screen();
 std::unique_ptr<ScreenView> make_staff_camera_screen();
 std::unique_ptr<ScreenView> make_staff_export_screen();  // screens/staff_export.cpp
+std::unique_ptr<ScreenView> make_staff_clock_screen();   // screens/staff_clock.cpp
 
 }  // namespace cate::app

@@ -485,6 +485,20 @@ Result<StoreCounts, StoreError> Store::counts(std::optional<MeetingId> meeting) 
   return c;
 }
 
+std::int64_t Store::latest_record_ms() const {
+  try {
+    Stmt q(db_, "SELECT max(coalesce((SELECT max(max(at_ms, coalesce(undone_at_ms, 0))) FROM check_in), 0), "
+                "coalesce((SELECT max(at_ms) FROM refused_scan), 0), "
+                "coalesce((SELECT max(at_ms) FROM form_entry), 0), "
+                "coalesce((SELECT max(added_at_ms) FROM signing_key), 0), "
+                "coalesce((SELECT max(revoked_at) * 1000 FROM revocation), 0))");
+    q.step();
+    return q.i64(0);
+  } catch (const SqlFailure&) {
+    return 0;
+  }
+}
+
 std::vector<CheckInRecord> Store::check_ins(MeetingId meeting) const {
   std::vector<CheckInRecord> out;
   try {

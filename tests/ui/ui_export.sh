@@ -117,13 +117,7 @@ wait_for "0 records waiting to sync"   # the sync screen heard of the receipt, w
 echo "== in Spanish"
 touch_button "Back"
 wait_for "screen=staff_home"
-touch_button "Leave staff mode"
-wait_for "screen=welcome"
-touch_button "Español"
-touch_button "Personal"
-wait_for "PIN del personal"
-touch_keys 1 3 5 7 Aceptar
-wait_for "screen=staff_home"
+staff_in_spanish 1357
 touch_button "Exportar a USB…"
 wait_for "screen=staff_export lang=es"
 wait_for "Exportar a una memoria USB"

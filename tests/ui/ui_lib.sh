@@ -75,12 +75,13 @@ on_screen() { last_frame | awk -v t="$1" 'index($0, t) {f=1} END{exit !f}'; }
 has_button() { last_frame | awk -F'\t' -v l="$1" '$1=="button" && $2==l {f=1} END{exit !f}'; }
 shot() { sleep 0.3; import -window root "$SHOTS/$1.png"; echo "screenshot $SHOTS/$1.png"; }
 frame_number() { [ -f "$LOG" ] && awk '/^=== frame /{n=$3} END{print n+0}' "$LOG" || echo 0; }
-# touch_button LABEL: a real click on the button's centre, then (bounded) until the app has drawn
-# a frame after it, so the next look sees what the touch did even on a busy machine.
+# touch_button LABEL [N]: a real click on the centre of the button (the Nth of that label, 1 by
+# default), then (bounded) until the app has drawn a frame after it, so the next look sees what
+# the touch did even on a busy machine.
 touch_button() {
   local xy before
-  xy=$(last_frame | awk -F'\t' -v l="$1" '$1=="button" && $2==l {print $3, $4; exit}')
-  [ -n "$xy" ] || { last_frame; fail "no button \"$1\" on screen"; }
+  xy=$(last_frame | awk -F'\t' -v l="$1" -v n="${2:-1}" '$1=="button" && $2==l && ++i==n {print $3, $4; exit}')
+  [ -n "$xy" ] || { last_frame; fail "no button \"$1\" (number ${2:-1}) on screen"; }
   # (not "mousemove --sync": it waits 15 s when the pointer is already there)
   # shellcheck disable=SC2086
   xdotool mousemove $xy
@@ -91,6 +92,16 @@ touch_button() {
   sleep 0.1
 }
 touch_keys() { local k; for k in "$@"; do touch_button "$k"; done; }
+# staff_in_spanish PIN: from staff home, out of staff mode and back in, in Spanish.
+staff_in_spanish() {
+  touch_button "Leave staff mode"
+  wait_for "screen=welcome"
+  touch_button "Español"
+  touch_button "Personal"
+  wait_for "PIN del personal"
+  touch_keys $(echo "$1" | sed 's/./& /g') Aceptar
+  wait_for "screen=staff_home"
+}
 
 # --- the office, for the tests that sync: $CATE_ADMIN and $CATE_SYNCD, in the current folder ----
 # ui_office FIRST LAST FIRST LAST: office.db with today's meeting ($meeting) and two RSVPs

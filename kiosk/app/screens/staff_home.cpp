@@ -1,8 +1,11 @@
 // Staff home: the active meeting and a picker among the kiosk's meetings, live counts (checked
 // in of RSVPs, refused scans, records waiting to sync), the latest check-ins with Undo, check-in
 // by name, device information, and Leave staff mode. Walk-ins and sign-ups are counted too; what
-// the kiosk offers and whether forms can be sealed are on their own screen (staff_forms.cpp).
+// the kiosk offers and whether forms can be sealed are on their own screen (staff_forms.cpp), the
+// date and time on theirs (staff_clock.cpp).
 // Everything shown is read by the store's thread and read again every few seconds.
+#include <algorithm>
+
 #include "kiosk/app/screen.hpp"
 
 namespace cate::app {
@@ -40,7 +43,12 @@ class StaffHomeScreen final : public ScreenView {
     ImGui::TextUnformatted(ui.tr("staff.checked_in", {{"n", std::to_string(s.counts.checked_in)},
                                                       {"total", std::to_string(s.counts.rsvps)}}).c_str());
     ImGui::PopFont();
-    // Forms and kiosk mode (what Welcome offers), at the right of the counts.
+    // Date and time, under Export (it says so when the clock is provably behind), then Forms and
+    // kiosk mode (what Welcome offers), at the right of the counts.
+    ImGui::SameLine(std::max(win.x - 29.0f * em, ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + em));
+    const bool behind = state.clock.trust == ClockTrust::Behind;
+    if (ui.key("clock", ui.tr(behind ? "staff.clock_behind" : "staff.clock"), 13.5f, 2.4f, !s.busy))
+      out.push_back(GoTo{Screen::StaffClock});
     ImGui::SameLine(win.x - 15.0f * em);
     if (ui.key("forms", ui.tr("staff.forms_title"), 13.5f, 2.4f, !s.busy)) out.push_back(GoTo{Screen::StaffForms});
     const std::string more = ui.tr("staff.refused", {{"n", std::to_string(s.counts.refused_scans)}}) + "  ·  " +
