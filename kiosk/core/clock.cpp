@@ -86,6 +86,7 @@ ClockAnswer parse_clock_answer(std::string_view text) {
   else if (text == "refused too-early") a.kind = ClockAnswer::Kind::TooEarly;
   else if (text == "refused too-late") a.kind = ClockAnswer::Kind::TooLate;
   else if (text == "refused unreadable") a.kind = ClockAnswer::Kind::Unreadable;
+  else if (text == "failed") a.kind = ClockAnswer::Kind::Failed;
   return a;
 }
 

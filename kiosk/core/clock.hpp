@@ -63,7 +63,7 @@ std::optional<std::int64_t> unix_seconds(const LocalDateTime& t);
 /// The request file's text: the wanted time as Unix seconds and a newline ("1795000000\n").
 std::string clock_request_text(std::int64_t unix_s);
 
-/// What the system service answered (its result file: "set N" or "refused WHY").
+/// What the system service answered (its result file: "set N", "refused WHY" or "failed").
 struct ClockAnswer {
   enum class Kind {
     Set,          ///< the clock was set to `unix_s`
@@ -71,6 +71,7 @@ struct ClockAnswer {
     TooEarly,     ///< refused: before the device's software was made
     TooLate,      ///< refused: after 2100
     Unreadable,   ///< refused: the request was not a time
+    Failed,       ///< the system tried and could not set the clock
     Garbled,      ///< the answer itself is not one the kiosk knows
   } kind = Kind::Garbled;
   std::int64_t unix_s = 0;

@@ -103,6 +103,10 @@ answer "refused network"
 wait_for "Not set: network time keeps this clock right already." 5
 touch_button "Set the clock"
 the_request >/dev/null
+answer "failed"
+wait_for "The system could not set the clock." 5
+touch_button "Set the clock"
+the_request >/dev/null
 answer "what is this"
 wait_for "The system's answer was not understood." 5
 touch_button "Set the clock"

@@ -125,6 +125,7 @@ TEST_CASE("the request is a line of digits; the system's answers are read strict
   CHECK(parse_clock_answer("refused too-early").kind == ClockAnswer::Kind::TooEarly);
   CHECK(parse_clock_answer("refused too-late\n").kind == ClockAnswer::Kind::TooLate);
   CHECK(parse_clock_answer("refused unreadable\n").kind == ClockAnswer::Kind::Unreadable);
+  CHECK(parse_clock_answer("failed\n").kind == ClockAnswer::Kind::Failed);
   for (const std::string& garbled : {std::string(), std::string("set"), std::string("set "), std::string("set -5"),
                                     std::string("set 17x"), std::string("set 99999999999999999999999"),
                                     std::string("refused"), std::string("refused maybe"),

@@ -49,6 +49,7 @@ const char* answer_key(ClockAnswer::Kind kind) {
     case ClockAnswer::Kind::TooEarly: return "clock.refused.too_early";
     case ClockAnswer::Kind::TooLate: return "clock.refused.too_late";
     case ClockAnswer::Kind::Unreadable: return "clock.refused.unreadable";
+    case ClockAnswer::Kind::Failed: return "clock.system_failed";
     case ClockAnswer::Kind::Garbled: break;
   }
   return "clock.garbled";
