@@ -191,13 +191,18 @@ struct ClockView {
   std::int64_t now_ms = 0;   ///< the wall clock then, Unix ms
   bool can_set = false;      ///< the system takes requests (read when the screen opens)
   LocalDateTime editing;     ///< what the keys show; the clock's time when the screen opens
-  enum class Said { Nothing, Asking, Answered, NoAnswer, Failed } said = Said::Nothing;
+  /// Confirm: the keys' time is over kClockConfirmOverMs from the clock's; Set again to go on.
+  enum class Said { Nothing, Confirm, Asking, Answered, NoAnswer, Failed } said = Said::Nothing;
+  std::int64_t confirm_days = 0;  ///< with Confirm: how many whole days it moves the clock (negative: back)
   ClockAnswer answer;        ///< with Answered
   std::string problem;       ///< with Failed: why the request could not be handed over
   std::int64_t asked_at = 0; ///< app clock of the request (Asking gives up after kClockAnswerWaitMs)
 };
 /// How long "Date and time" waits for the system's answer before saying there was none.
 inline constexpr std::int64_t kClockAnswerWaitMs = 10'000;
+/// A change of the clock bigger than this is set only when "Set the clock" is touched twice (a
+/// stray touch on Year + would otherwise move it a year, and the retention purge goes by it).
+inline constexpr std::int64_t kClockConfirmOverMs = 24LL * 3600 * 1000;
 
 /// A form being filled in: which one, the answers (fixed buffers, zeroed by wipe()), the
 /// question on screen and what the last Next or Send said.

@@ -42,6 +42,12 @@ void KioskApp::set_clock() {
     c.problem = "not a date";
     return;
   }
+  const std::int64_t change_ms = *wanted * 1000 - now_unix_ms();
+  if (c.said != ClockView::Said::Confirm && (change_ms > kClockConfirmOverMs || -change_ms > kClockConfirmOverMs)) {
+    c.said = ClockView::Said::Confirm;  // the keys unchanged and Set touched again: go on
+    c.confirm_days = change_ms / (24LL * 3600 * 1000);
+    return;
+  }
   c.problem = clock_service_.request(clock_request_text(*wanted));
   c.said = c.problem.empty() ? ClockView::Said::Asking : ClockView::Said::Failed;
   c.asked_at = state_.now;

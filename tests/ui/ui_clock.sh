@@ -72,6 +72,10 @@ touch_button "+" 4
 touch_button "-" 5
 touch_button "+" 1
 touch_button "Set the clock"
+wait_for "That moves the clock 3" 5   # a year and two days (or a year less some): asked again first
+[ -e "$CLOCK/request" ] && fail "a change of a year was asked for at the first touch"
+shot clock-confirm-en
+touch_button "Set the clock"
 wait_for "Setting the clock…"
 wanted=$(the_request)
 # What the keys should have made: the time the screen opened, on the local clock, so moved (each
@@ -93,6 +97,9 @@ echo "== the system's answers"
 answer "set $wanted"
 wait_for "The clock is set: $(date -d "@$wanted" '+%A, %B %-d, %Y')" 5
 shot clock-set-en
+# Back near this computer's time (it was not set): a change of an hour goes at the first touch.
+touch_button "-" 1
+touch_button "-" 3; touch_button "-" 3
 touch_button "Set the clock"
 the_request >/dev/null
 answer "refused too-early"

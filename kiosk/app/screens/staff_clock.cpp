@@ -132,6 +132,13 @@ class StaffClockScreen final : public ScreenView {
     ImGui::PushTextWrapPos(win.x - 1.5f * em);
     switch (c.said) {
       case ClockView::Said::Nothing: break;
+      case ClockView::Said::Confirm: {
+        const std::int64_t days = c.confirm_days < 0 ? -c.confirm_days : c.confirm_days;
+        ImGui::TextColored(accent, "%s",
+                           ui.tr(c.confirm_days < 0 ? "clock.confirm_back" : "clock.confirm_ahead",
+                                 {{"n", std::to_string(days)}}).c_str());
+        break;
+      }
       case ClockView::Said::Asking: ImGui::TextUnformatted(ui.tr("clock.asking").c_str()); break;
       case ClockView::Said::Answered:
         if (c.answer.kind == ClockAnswer::Kind::Set)
