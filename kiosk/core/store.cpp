@@ -37,7 +37,8 @@ const char* const kMigrations[] = {
     // 0 -> 1
     R"sql(
 CREATE TABLE setting (               -- one row a kiosk setting
-  key   TEXT PRIMARY KEY,            -- 'device_id' (made at first open), 'active_meeting' (staff, bundle)
+  key   TEXT PRIMARY KEY,            -- 'device_id' (made at first open), 'active_meeting' (staff, bundle),
+                                     -- 'office_clock_ms' (the latest bundle's making, office clock), ...
   value TEXT NOT NULL
 );
 CREATE TABLE signing_key (           -- public keys that sign tickets; from bundles and sync
@@ -329,6 +330,14 @@ Result<ImportSummary, StoreError> Store::import_bundle(const SignedBundle& sb, b
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
       set.bind(1, b.seal_key->base64()).run();
     }
+    // The office's clock when it made the bundle (a pull's: when it answered), the latest kept:
+    // this kiosk's clock is behind when "now" is earlier (latest_record_ms, clock_trust).
+    if (b.created_at > 0) {
+      Stmt office(db_, "INSERT INTO setting(key, value) VALUES ('office_clock_ms', ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value "
+                       "WHERE CAST(excluded.value AS INTEGER) > CAST(setting.value AS INTEGER)");
+      office.bind(1, std::to_string(b.created_at * 1000)).run();
+    }
     tx.commit();
     load_cache();
   } catch (const SqlFailure& f) {
@@ -491,7 +500,8 @@ std::int64_t Store::latest_record_ms() const {
                 "coalesce((SELECT max(at_ms) FROM refused_scan), 0), "
                 "coalesce((SELECT max(at_ms) FROM form_entry), 0), "
                 "coalesce((SELECT max(added_at_ms) FROM signing_key), 0), "
-                "coalesce((SELECT max(revoked_at) * 1000 FROM revocation), 0))");
+                "coalesce((SELECT max(revoked_at) * 1000 FROM revocation), 0), "
+                "coalesce((SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'office_clock_ms'), 0))");
     q.step();
     return q.i64(0);
   } catch (const SqlFailure&) {

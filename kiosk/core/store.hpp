@@ -122,8 +122,8 @@ class Store {
   Result<StoreCounts, StoreError> counts(std::optional<MeetingId> meeting) const;
   /// The time of the latest thing the store holds, Unix ms (0: nothing yet): check-ins, their
   /// undos, refused scans and forms (the kiosk's clock when written), signing keys learnt, and
-  /// the office's revocations (the office's clock). The clock is behind when "now" is before it
-  /// (clock_trust, kiosk/core/clock.hpp).
+  /// the office's revocations and the time the office made the latest bundle imported or pulled
+  /// (the office's clock). The clock is behind when "now" is before it (clock_trust, kiosk/core/clock.hpp).
   std::int64_t latest_record_ms() const;
   std::vector<CheckInRecord> check_ins(MeetingId meeting) const;
   std::int64_t outbox_size() const;

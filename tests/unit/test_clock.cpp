@@ -133,7 +133,7 @@ TEST_CASE("the request is a line of digits; the system's answers are read strict
     CHECK_MESSAGE(parse_clock_answer(garbled).kind == ClockAnswer::Kind::Garbled, garbled.substr(0, 40));
 }
 
-TEST_CASE("the store's latest record: imports, check-ins, undos, refused scans") {
+TEST_CASE("the store's latest record: imports, check-ins, refused scans, the office's bundles") {
   KioskFixture k;
   const std::int64_t imported = KioskFixture::kNow * 1000;  // the signing key learnt then
   CHECK(k.store->latest_record_ms() == imported);
@@ -144,6 +144,21 @@ TEST_CASE("the store's latest record: imports, check-ins, undos, refused scans")
   // A record from a clock that was behind does not move it back.
   REQUIRE(k.scan(k.code_for(k.rsvps[1]), KioskFixture::kNow - 86'400).outcome != ScanOutcome::NotSaved);
   CHECK(k.store->latest_record_ms() == (KioskFixture::kNow + 900) * 1000);
+  // A bundle the office made (or a pull it answered) later than the kiosk's clock: its time counts.
+  Bundle later;
+  later.created_at = KioskFixture::kNow + 5 * 86'400;
+  auto signed_later = read_bundle(write_bundle(later, k.key));
+  REQUIRE(signed_later.ok());
+  REQUIRE(k.store->import_bundle(*signed_later, false, KioskFixture::kNow * 1000).ok());
+  CHECK(k.store->latest_record_ms() == (KioskFixture::kNow + 5 * 86'400) * 1000);
+  CHECK(clock_trust(KioskFixture::kNow * 1000, false, k.store->latest_record_ms()) == ClockTrust::Behind);
+  // An older bundle imported after it does not move it back.
+  Bundle older;
+  older.created_at = KioskFixture::kNow - 86'400;
+  auto signed_older = read_bundle(write_bundle(older, k.key));
+  REQUIRE(signed_older.ok());
+  REQUIRE(k.store->import_bundle(*signed_older, false, KioskFixture::kNow * 1000).ok());
+  CHECK(k.store->latest_record_ms() == (KioskFixture::kNow + 5 * 86'400) * 1000);
   // And a new store has nothing.
   TempDir empty("clock-empty");
   auto fresh = Store::open(empty.path + "/k.db");
