@@ -1,5 +1,6 @@
 #pragma once
-// Internal to the kiosk store (store.cpp, store_staff.cpp): the SQLite wrappers they share and
+// Internal to the kiosk store (store.cpp, store_staff.cpp, store_forms.cpp): SQLite's wrappers
+// (platform/sqlite/statement.hpp) under the store's names, SQL failures in the store's words, and
 // the one way a check-in row and its outbox entry are written. SQL errors become StoreError
 // values at each public Store method. Not for use outside kiosk/core.
 #include <sqlite3.h>
@@ -12,18 +13,15 @@
 #include <nlohmann/json.hpp>
 
 #include "kiosk/core/store.hpp"
+#include "platform/sqlite/statement.hpp"
 
 namespace cate::store_sql {
 
-struct SqlFailure {
-  int code;
-  std::string message;
-  int os_errno = 0;  ///< what the OS said, when SQLite's failure came from a system call
-};
-
-inline SqlFailure failure_of(sqlite3* db) {
-  return SqlFailure{sqlite3_extended_errcode(db), sqlite3_errmsg(db), sqlite3_system_errno(db)};
-}
+using SqlFailure = sql::Failure;
+using sql::exec;
+using sql::failure_of;
+using sql::Stmt;
+using sql::Transaction;
 
 inline StoreError to_store_error(const SqlFailure& f) {
   // A write that fails for lack of space shows up as SQLITE_FULL or as an I/O error whose
@@ -43,86 +41,6 @@ inline StoreError to_store_error(const SqlFailure& f) {
       return {StoreError::Kind::Database, "the kiosk's storage failed: " + f.message};
   }
 }
-
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK)
-      throw failure_of(db);
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  Stmt& bind(int i, std::int64_t v) { check(sqlite3_bind_int64(s_, i, v)); return *this; }
-  Stmt& bind(int i, const std::string& v) {
-    check(sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-    return *this;
-  }
-  Stmt& bind(int i, const char* v) { return bind(i, std::string(v)); }
-  Stmt& bind_null(int i) { check(sqlite3_bind_null(s_, i)); return *this; }
-  Stmt& bind_blob(int i, const void* p, int n) {
-    check(sqlite3_bind_blob(s_, i, p, n, SQLITE_TRANSIENT));
-    return *this;
-  }
-  /// Steps once: true when a row is there to read.
-  bool step() {
-    int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw failure_of(db_);
-  }
-  void run() { step(); }
-  /// Makes the statement ready to run again with new values.
-  void reset() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  std::int64_t i64(int col) const { return sqlite3_column_int64(s_, col); }
-  bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
-  std::string text(int col) const {
-    auto p = sqlite3_column_text(s_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, col)) : std::string();
-  }
-  std::string blob(int col) const {
-    auto p = sqlite3_column_blob(s_, col);
-    return p ? std::string(static_cast<const char*>(p), sqlite3_column_bytes(s_, col)) : std::string();
-  }
-
- private:
-  void check(int rc) {
-    if (rc != SQLITE_OK) throw failure_of(db_);
-  }
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-};
-
-inline void exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    SqlFailure f = failure_of(db);
-    if (err) f.message = err;
-    sqlite3_free(err);
-    throw f;
-  }
-}
-
-/// BEGIN IMMEDIATE ... COMMIT, rolled back if the scope is left without commit().
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) { exec(db, "BEGIN IMMEDIATE"); }
-  ~Transaction() {
-    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  void commit() {
-    exec(db_, "COMMIT");
-    done_ = true;
-  }
-
- private:
-  sqlite3* db_;
-  bool done_ = false;
-};
 
 inline CheckInMethod parse_method(const std::string& s) {
   for (auto m : {CheckInMethod::Camera, CheckInMethod::Scanner, CheckInMethod::Typed,

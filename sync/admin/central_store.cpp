@@ -1,5 +1,7 @@
 #include "sync/admin/central_store.hpp"
 
+#include "platform/sqlite/statement.hpp"
+
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -148,41 +150,8 @@ CREATE TABLE IF NOT EXISTS sync_identity (  -- one row: cate-syncd's long-term i
 constexpr int kMigrationCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == kCentralSchemaVersion);
 
-// One prepared statement; finalised when it goes out of scope.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
-  }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  bool ok() const { return stmt_ != nullptr; }
-  void bind(int i, std::string_view text) {
-    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  }
-  void bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  void bind_null(int i) { sqlite3_bind_null(stmt_, i); }
-  /// Makes the statement ready to run again with new values.
-  void reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  /// SQLITE_ROW, SQLITE_DONE or an error code.
-  int step() { return sqlite3_step(stmt_); }
-  std::string text(int col) const {
-    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
-  }
-  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  std::string error() const { return sqlite3_errmsg(db_); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
+// One prepared statement (SQLite's result codes told apart: ok(), step_code()).
+using Stmt = sql::Statement;
 
 // The columns rsvp_from() reads, followed by `where`.
 std::string rsvp_select(std::string_view where) {
@@ -201,7 +170,7 @@ class SqliteCentralStore final : public CentralStore {
     if (auto r = exec("PRAGMA foreign_keys = ON"); !r) return r;
     {
       Stmt wal(db_, "PRAGMA journal_mode = WAL");
-      if (!wal.ok() || wal.step() != SQLITE_ROW || wal.text(0) != "wal")
+      if (!wal.ok() || wal.step_code() != SQLITE_ROW || wal.text(0) != "wal")
         return fail("cannot switch the database to WAL mode");
     }
     if (auto r = exec("PRAGMA synchronous = FULL"); !r) return r;
@@ -210,8 +179,8 @@ class SqliteCentralStore final : public CentralStore {
 
   int schema_version() override {
     Stmt s(db_, "PRAGMA user_version");
-    if (!s.ok() || s.step() != SQLITE_ROW) return -1;
-    return static_cast<int>(s.integer(0));
+    if (!s.ok() || s.step_code() != SQLITE_ROW) return -1;
+    return static_cast<int>(s.i64(0));
   }
 
   // ---- keys ----
@@ -230,7 +199,7 @@ class SqliteCentralStore final : public CentralStore {
     s.bind(2, rec.public_key.base64());
     s.bind(3, key.base64());
     s.bind(4, now);
-    int rc = s.step();
+    int rc = s.step_code();
     if (rc == SQLITE_CONSTRAINT)
       return Err{fmt::format("key {} is already stored", key_id_str(rec.id))};
     if (rc != SQLITE_DONE) return Err{error_text("cannot store the key")};
@@ -255,7 +224,7 @@ class SqliteCentralStore final : public CentralStore {
     Stmt find(db_, "SELECT retired_at FROM signing_keys WHERE key_id = ?1");
     if (!find.ok()) return fail("cannot read the keys");
     find.bind(1, key_id_str(id));
-    int rc = find.step();
+    int rc = find.step_code();
     if (rc == SQLITE_DONE) return Err{fmt::format("there is no key {}", key_id_str(id))};
     if (rc != SQLITE_ROW) return fail("cannot read the keys");
     if (!find.is_null(0)) return Err{fmt::format("key {} is already retired", key_id_str(id))};
@@ -263,7 +232,7 @@ class SqliteCentralStore final : public CentralStore {
     if (!s.ok()) return fail("cannot retire the key");
     s.bind(1, key_id_str(id));
     s.bind(2, now);
-    if (s.step() != SQLITE_DONE) return fail("cannot retire the key");
+    if (s.step_code() != SQLITE_DONE) return fail("cannot retire the key");
     return std::monostate{};
   }
 
@@ -283,7 +252,7 @@ class SqliteCentralStore final : public CentralStore {
       s.bind(3, starts_at);
       s.bind(4, ends_at);
       s.bind(5, now);
-      int rc = s.step();
+      int rc = s.step_code();
       if (rc == SQLITE_DONE) return m;
       if (rc != SQLITE_CONSTRAINT) return Err{error_text("cannot store the meeting")};
       // The random ID was taken (about once in 2^64): draw another.
@@ -295,7 +264,7 @@ class SqliteCentralStore final : public CentralStore {
     Stmt s(db_, "SELECT meeting_id, name, starts_at, ends_at FROM meetings WHERE meeting_id = ?1");
     if (!s.ok()) return Err{error_text("cannot read the meetings")};
     s.bind(1, id.str());
-    int rc = s.step();
+    int rc = s.step_code();
     if (rc == SQLITE_DONE) return std::optional<Meeting>();
     if (rc != SQLITE_ROW) return Err{error_text("cannot read the meetings")};
     return std::optional<Meeting>(meeting_from(s));
@@ -306,7 +275,7 @@ class SqliteCentralStore final : public CentralStore {
     if (!s.ok()) return Err{error_text("cannot read the meetings")};
     std::vector<Meeting> out;
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) out.push_back(meeting_from(s));
+    while ((rc = s.step_code()) == SQLITE_ROW) out.push_back(meeting_from(s));
     if (rc != SQLITE_DONE) return Err{error_text("cannot read the meetings")};
     return out;
   }
@@ -339,7 +308,7 @@ class SqliteCentralStore final : public CentralStore {
           rec.rsvp.id = RsvpId::random();
           taken.reset();
           taken.bind(1, rec.rsvp.id.str());
-          int rc = taken.step();
+          int rc = taken.step_code();
           if (rc == SQLITE_DONE) break;
           if (rc != SQLITE_ROW || attempt > 5) return rollback("cannot find a free RSVP ID");
         }
@@ -350,7 +319,7 @@ class SqliteCentralStore final : public CentralStore {
         s.bind(4, n.last_name);
         s.bind(5, n.email);
         s.bind(6, now);
-        int rc = s.step();
+        int rc = s.step_code();
         if (rc == SQLITE_CONSTRAINT && !n.email.empty())
           return rollback_with(fmt::format("email {} already has an RSVP for this meeting", n.email));
         if (rc != SQLITE_DONE) return rollback("cannot store the RSVPs");
@@ -385,7 +354,7 @@ class SqliteCentralStore final : public CentralStore {
     s.bind(1, meeting.str());
     std::vector<RsvpRecord> out;
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) {
+    while ((rc = s.step_code()) == SQLITE_ROW) {
       auto rec = rsvp_from(s);
       if (!rec) return Err{rec.error()};
       out.push_back(std::move(*rec));
@@ -404,7 +373,7 @@ class SqliteCentralStore final : public CentralStore {
     s.bind(1, ticket.rsvp.str());
     s.bind(2, static_cast<std::int64_t>(ticket.serial));
     s.bind(3, now);
-    int rc = s.step();
+    int rc = s.step_code();
     if (rc == SQLITE_CONSTRAINT) return Err{fmt::format("there is no RSVP {}", ticket.rsvp.str())};
     if (rc != SQLITE_DONE) return Err{error_text("cannot store the revocation")};
     return sqlite3_changes(db_) > 0;
@@ -415,7 +384,7 @@ class SqliteCentralStore final : public CentralStore {
     if (!s.ok()) return Err{error_text("cannot read the revocations")};
     s.bind(1, ticket.rsvp.str());
     s.bind(2, static_cast<std::int64_t>(ticket.serial));
-    int rc = s.step();
+    int rc = s.step_code();
     if (rc == SQLITE_DONE) return std::optional<Revocation>();
     if (rc != SQLITE_ROW) return Err{error_text("cannot read the revocations")};
     auto r = revocation_from(s);
@@ -432,7 +401,7 @@ class SqliteCentralStore final : public CentralStore {
     s.bind(1, meeting.str());
     std::vector<Revocation> out;
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) {
+    while ((rc = s.step_code()) == SQLITE_ROW) {
       auto r = revocation_from(s);
       if (!r) return Err{r.error()};
       out.push_back(*r);
@@ -455,7 +424,7 @@ class SqliteCentralStore final : public CentralStore {
     if (!s.ok()) return rollback("cannot reissue the ticket");
     s.bind(1, rsvp.str());
     s.bind(2, static_cast<std::int64_t>(serial + 1));
-    if (s.step() != SQLITE_DONE) return rollback("cannot reissue the ticket");
+    if (s.step_code() != SQLITE_DONE) return rollback("cannot reissue the ticket");
     if (auto r = exec("COMMIT"); !r) return rollback("cannot reissue the ticket");
     return static_cast<std::uint16_t>(serial + 1);
   }
@@ -470,15 +439,15 @@ class SqliteCentralStore final : public CentralStore {
            "WHERE m.ends_at < ?1 AND (r.first_name <> '' OR r.last_name <> '' OR r.email <> '')");
     if (!m.ok()) return rollback("cannot purge personal data");
     m.bind(1, ended_before);
-    if (m.step() != SQLITE_ROW) return rollback("cannot purge personal data");
-    out.meetings = m.integer(0);
+    if (m.step_code() != SQLITE_ROW) return rollback("cannot purge personal data");
+    out.meetings = m.i64(0);
     Stmt w(db_,
            "UPDATE rsvps SET first_name = '', last_name = '', email = '' WHERE meeting_id IN "
            "(SELECT meeting_id FROM meetings WHERE ends_at < ?1) "
            "AND (first_name <> '' OR last_name <> '' OR email <> '')");
     if (!w.ok()) return rollback("cannot purge personal data");
     w.bind(1, ended_before);
-    if (w.step() != SQLITE_DONE) return rollback("cannot purge personal data");
+    if (w.step_code() != SQLITE_DONE) return rollback("cannot purge personal data");
     out.rsvps = sqlite3_changes(db_);
     if (auto r = exec("COMMIT"); !r) return rollback("cannot purge personal data");
     // The old text also sits in the write-ahead log until a checkpoint: take it now (best effort).
@@ -493,11 +462,11 @@ class SqliteCentralStore final : public CentralStore {
     Stmt v(db_, "DELETE FROM revocations WHERE rsvp_id = ?1");
     if (!v.ok()) return rollback("cannot remove the RSVP");
     v.bind(1, rsvp.str());
-    if (v.step() != SQLITE_DONE) return rollback("cannot remove the RSVP");
+    if (v.step_code() != SQLITE_DONE) return rollback("cannot remove the RSVP");
     Stmt d(db_, "DELETE FROM rsvps WHERE rsvp_id = ?1");
     if (!d.ok()) return rollback("cannot remove the RSVP");
     d.bind(1, rsvp.str());
-    if (d.step() != SQLITE_DONE) return rollback("cannot remove the RSVP");
+    if (d.step_code() != SQLITE_DONE) return rollback("cannot remove the RSVP");
     bool removed = sqlite3_changes(db_) > 0;
     if (auto r = exec("COMMIT"); !r) return rollback("cannot remove the RSVP");
     return removed;
@@ -508,11 +477,11 @@ class SqliteCentralStore final : public CentralStore {
     Stmt q(db_, "SELECT version FROM forms WHERE form_id = ?1");
     if (!q.ok()) return rollback("cannot store the form");
     q.bind(1, form.id);
-    int rc = q.step();
-    if (rc == SQLITE_ROW && q.integer(0) >= form.version)
+    int rc = q.step_code();
+    if (rc == SQLITE_ROW && q.i64(0) >= form.version)
       return rollback_with(fmt::format("form {}: the office already has version {}; a changed form needs a "
                                        "higher \"version\" than that (this file has {})",
-                                       form.id, q.integer(0), form.version));
+                                       form.id, q.i64(0), form.version));
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rollback("cannot store the form");
     Stmt s(db_, "INSERT INTO forms (form_id, version, definition, updated_at) VALUES (?1, ?2, ?3, ?4) "
                 "ON CONFLICT(form_id) DO UPDATE SET version = excluded.version, definition = excluded.definition, "
@@ -522,7 +491,7 @@ class SqliteCentralStore final : public CentralStore {
     s.bind(2, std::int64_t{form.version});
     s.bind(3, form.definition);
     s.bind(4, form.updated_at);
-    if (s.step() != SQLITE_DONE) return rollback("cannot store the form");
+    if (s.step_code() != SQLITE_DONE) return rollback("cannot store the form");
     if (auto r = exec("COMMIT"); !r) return rollback("cannot store the form");
     return std::monostate{};
   }
@@ -532,8 +501,8 @@ class SqliteCentralStore final : public CentralStore {
     if (!s.ok()) return Err{error_text("cannot read the forms")};
     std::vector<OfficeForm> out;
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW)
-      out.push_back({s.text(0), static_cast<int>(s.integer(1)), s.text(2), s.integer(3)});
+    while ((rc = s.step_code()) == SQLITE_ROW)
+      out.push_back({s.text(0), static_cast<int>(s.i64(1)), s.text(2), s.i64(3)});
     if (rc != SQLITE_DONE) return Err{error_text("cannot read the forms")};
     return out;
   }
@@ -552,7 +521,7 @@ class SqliteCentralStore final : public CentralStore {
     if (auto r = exec("BEGIN IMMEDIATE"); !r) return Err{r.error()};
     Stmt q(db_, "SELECT secret_key FROM sync_identity LIMIT 1");
     if (!q.ok()) return rollback("cannot read the server's identity key");
-    int rc = q.step();
+    int rc = q.step_code();
     if (rc == SQLITE_ROW) {
       auto key = SecretKey::from_base64(q.text(0));
       sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
@@ -569,7 +538,7 @@ class SqliteCentralStore final : public CentralStore {
     if (!ins.ok()) return rollback("cannot keep the server's identity key");
     ins.bind(1, fresh.base64());
     ins.bind(2, static_cast<std::int64_t>(std::time(nullptr)) * 1000);
-    if (ins.step() != SQLITE_DONE) return rollback("cannot keep the server's identity key");
+    if (ins.step_code() != SQLITE_DONE) return rollback("cannot keep the server's identity key");
     if (auto r = exec("COMMIT"); !r) return rollback("cannot keep the server's identity key");
     return std::optional<SecretKey>(fresh);
   }
@@ -631,9 +600,9 @@ class SqliteCentralStore final : public CentralStore {
     OfficeChanges out;
     {
       Stmt c(db_, "SELECT epoch, seq FROM office_change");
-      if (!c.ok() || c.step() != SQLITE_ROW) return Err{error_text("cannot read the change count")};
+      if (!c.ok() || c.step_code() != SQLITE_ROW) return Err{error_text("cannot read the change count")};
       out.epoch = c.text(0);
-      out.seq = c.integer(1);
+      out.seq = c.i64(1);
     }
     Stmt m(db_, "SELECT meeting_id, name, starts_at, ends_at FROM meetings "
                 "WHERE change_seq > ?1 AND ends_at >= ?2 ORDER BY starts_at, rowid");
@@ -641,7 +610,7 @@ class SqliteCentralStore final : public CentralStore {
     m.bind(1, since);
     m.bind(2, ends_after);
     int rc;
-    while ((rc = m.step()) == SQLITE_ROW) out.meetings.push_back(meeting_from(m));
+    while ((rc = m.step_code()) == SQLITE_ROW) out.meetings.push_back(meeting_from(m));
     if (rc != SQLITE_DONE) return Err{error_text("cannot read the meetings")};
     Stmt r(db_, "SELECT r.rsvp_id, r.meeting_id, r.first_name, r.last_name, r.email, r.serial, r.created_at "
                 "FROM rsvps r JOIN meetings m ON m.meeting_id = r.meeting_id "
@@ -649,7 +618,7 @@ class SqliteCentralStore final : public CentralStore {
     if (!r.ok()) return Err{error_text("cannot read the RSVPs")};
     r.bind(1, since);
     r.bind(2, ends_after);
-    while ((rc = r.step()) == SQLITE_ROW) {
+    while ((rc = r.step_code()) == SQLITE_ROW) {
       auto rec = rsvp_from(r);
       if (!rec) return Err{rec.error()};
       out.rsvps.push_back(rec->rsvp);
@@ -661,7 +630,7 @@ class SqliteCentralStore final : public CentralStore {
     if (!v.ok()) return Err{error_text("cannot read the revocations")};
     v.bind(1, since);
     v.bind(2, ends_after);
-    while ((rc = v.step()) == SQLITE_ROW) {
+    while ((rc = v.step_code()) == SQLITE_ROW) {
       auto rev = revocation_from(v);
       if (!rev) return Err{rev.error()};
       out.revocations.push_back(*rev);
@@ -673,14 +642,14 @@ class SqliteCentralStore final : public CentralStore {
                   "ORDER BY form_id");
       if (!f.ok()) return Err{error_text("cannot read the forms")};
       f.bind(1, since);
-      while ((rc = f.step()) == SQLITE_ROW) out.forms.push_back(f.text(0));
+      while ((rc = f.step_code()) == SQLITE_ROW) out.forms.push_back(f.text(0));
       if (rc != SQLITE_DONE) return Err{error_text("cannot read the forms")};
     }
     if (since > 0) {
       Stmt t(db_, "SELECT id FROM office_removal WHERE kind = 'rsvp' AND change_seq > ?1 ORDER BY change_seq");
       if (!t.ok()) return Err{error_text("cannot read the removals")};
       t.bind(1, since);
-      while ((rc = t.step()) == SQLITE_ROW)
+      while ((rc = t.step_code()) == SQLITE_ROW)
         if (auto id = RsvpId::parse(t.text(0))) out.removed_rsvps.push_back(*id);
       if (rc != SQLITE_DONE) return Err{error_text("cannot read the removals")};
     }
@@ -692,7 +661,7 @@ class SqliteCentralStore final : public CentralStore {
     if (!s.ok()) return Err{error_text("cannot read the keys")};
     std::vector<SigningKeyRecord> out;
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) {
+    while ((rc = s.step_code()) == SQLITE_ROW) {
       SigningKeyRecord rec;
       auto id = parse_key_id(s.text(0));
       auto pub = PublicKey::from_base64(s.text(1));
@@ -702,8 +671,8 @@ class SqliteCentralStore final : public CentralStore {
       rec.id = *id;
       rec.public_key = *pub;
       rec.secret_key = *sec;
-      rec.created_at = s.integer(3);
-      if (!s.is_null(4)) rec.retired_at = s.integer(4);
+      rec.created_at = s.i64(3);
+      if (!s.is_null(4)) rec.retired_at = s.i64(4);
       out.push_back(rec);
     }
     if (rc != SQLITE_DONE) return Err{error_text("cannot read the keys")};
@@ -714,15 +683,15 @@ class SqliteCentralStore final : public CentralStore {
     Meeting m;
     m.id = MeetingId::parse(s.text(0)).value_or(MeetingId{});
     m.name = s.text(1);
-    m.starts_at = s.integer(2);
-    m.ends_at = s.integer(3);
+    m.starts_at = s.i64(2);
+    m.ends_at = s.i64(3);
     return m;
   }
 
   StoreResult<RsvpRecord> rsvp_from(const Stmt& s) const {
     auto id = RsvpId::parse(s.text(0));
     auto meeting = MeetingId::parse(s.text(1));
-    std::int64_t serial = s.integer(5);
+    std::int64_t serial = s.i64(5);
     if (!id || !meeting || serial < 1 || serial > 0xFFFF)
       return Err{fmt::format("{}: RSVP {} is damaged", path_, s.text(0))};
     RsvpRecord rec;
@@ -732,12 +701,12 @@ class SqliteCentralStore final : public CentralStore {
     rec.rsvp.last_name = s.text(3);
     rec.rsvp.email = s.text(4);
     rec.serial = static_cast<std::uint16_t>(serial);
-    rec.created_at = s.integer(6);
+    rec.created_at = s.i64(6);
     return rec;
   }
 
   StoreResult<std::optional<RsvpRecord>> one_rsvp(Stmt& s) const {
-    int rc = s.step();
+    int rc = s.step_code();
     if (rc == SQLITE_DONE) return std::optional<RsvpRecord>();
     if (rc != SQLITE_ROW) return Err{error_text("cannot read the RSVPs")};
     auto rec = rsvp_from(s);
@@ -747,10 +716,10 @@ class SqliteCentralStore final : public CentralStore {
 
   StoreResult<Revocation> revocation_from(const Stmt& s) const {
     auto id = RsvpId::parse(s.text(0));
-    std::int64_t serial = s.integer(1);
+    std::int64_t serial = s.i64(1);
     if (!id || serial < 1 || serial > 0xFFFF)
       return Err{fmt::format("{}: a revocation for {} is damaged", path_, s.text(0))};
-    return Revocation{TicketRef{*id, static_cast<std::uint16_t>(serial)}, s.integer(2)};
+    return Revocation{TicketRef{*id, static_cast<std::uint16_t>(serial)}, s.i64(2)};
   }
 
   sqlite3* db_;

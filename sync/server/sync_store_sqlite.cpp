@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "platform/sqlite/statement.hpp"
 #include "sync/server/record_facts.hpp"
 #include "sync/server/sync_store.hpp"
 
@@ -114,76 +115,10 @@ constexpr int kSyncSchemaVersion = static_cast<int>(sizeof kSyncMigrations / siz
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Helpers
 // ---------------------------------------------------------------------------------------------
-struct SqlFault {
-  std::string message;
-};
-
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) throw SqlFault{sqlite3_errmsg(db)};
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  Stmt& bind(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& bind(int i, std::int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  Stmt& bind_null(int i) {
-    sqlite3_bind_null(s_, i);
-    return *this;
-  }
-  bool step() {
-    int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw SqlFault{sqlite3_errmsg(db_)};
-  }
-  void reset() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  std::string text(int c) const {
-    auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
-  }
-  std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
-  bool is_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-};
-
-void exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    SqlFault f{err ? err : sqlite3_errmsg(db)};
-    sqlite3_free(err);
-    throw f;
-  }
-}
-
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) { exec(db, "BEGIN IMMEDIATE"); }
-  ~Transaction() {
-    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  void commit() {
-    exec(db_, "COMMIT");
-    done_ = true;
-  }
-
- private:
-  sqlite3* db_;
-  bool done_ = false;
-};
+using SqlFault = sql::Failure;
+using sql::exec;
+using sql::Stmt;
+using sql::Transaction;
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Store
