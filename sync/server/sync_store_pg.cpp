@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <utility>
 
 #include "sync/admin/pg_connection.hpp"
 #include "sync/server/record_facts.hpp"
@@ -264,10 +265,7 @@ class PgSyncStore final : public SyncStore {
   bool concurrent() const override { return true; }
 
   StoreDone setup() {
-    auto lease = pool_.take();
-    Connection& db = *lease;
-    try {
-      db.ensure();
+    return leased("cannot set up the sync tables", [&](Connection& db) -> StoreResult<std::monostate> {
       Transaction tx(db);
       db.exec(kMigrationLock);
       db.exec(
@@ -284,33 +282,23 @@ class PgSyncStore final : public SyncStore {
       for (int i = version; i < kPgSchemaVersion; ++i) db.exec(kPgMigrations[i]);
       db.exec(("UPDATE sync_schema SET version = " + std::to_string(kPgSchemaVersion)).c_str());
       tx.commit();
-    } catch (const SqlFault& f) {
-      return Err{"cannot set up the sync tables: " + f.message};
-    }
-    return std::monostate{};
+      return std::monostate{};
+    });
   }
 
   StoreDone add_device(const SyncDevice& d, std::string_view token) override {
-    auto lease = pool_.take();
-    Connection& db = *lease;
-    try {
-      db.ensure();
+    return leased("cannot enrol the device", [&](Connection& db) -> StoreResult<std::monostate> {
       Rows r = db.run("add_device",
                        "INSERT INTO sync_device(device_id, name, token_hash, created_at_ms) VALUES ($1, $2, $3, $4) "
                        "ON CONFLICT (device_id) DO NOTHING",
                        {d.device_id, d.name, token_hash(token), num(d.created_at_ms)});
       if (r.affected() == 0) return Err{"device " + d.device_id + " is already enrolled"};
-    } catch (const SqlFault& f) {
-      return Err{"cannot enrol the device: " + f.message};
-    }
-    return std::monostate{};
+      return std::monostate{};
+    });
   }
 
   StoreResult<std::optional<SyncDevice>> device_for_token(std::string_view token) override {
-    auto lease = pool_.take();
-    Connection& db = *lease;
-    try {
-      db.ensure();
+    return leased("cannot read the devices", [&](Connection& db) -> StoreResult<std::optional<SyncDevice>> {
       Rows q = db.run("device_for_token",
                        "SELECT device_id, name, created_at_ms, revoked_at_ms, last_seen_ms FROM sync_device "
                        "WHERE token_hash = $1",
@@ -320,31 +308,21 @@ class PgSyncStore final : public SyncStore {
       if (!q.is_null(0, 3)) d.revoked_at_ms = q.i64(0, 3);
       if (!q.is_null(0, 4)) d.last_seen_ms = q.i64(0, 4);
       return std::optional<SyncDevice>(d);
-    } catch (const SqlFault& f) {
-      return Err{"cannot read the devices: " + f.message};
-    }
+    });
   }
 
   StoreDone revoke_device(std::string_view device_id, std::int64_t now_ms) override {
-    auto lease = pool_.take();
-    Connection& db = *lease;
-    try {
-      db.ensure();
+    return leased("cannot revoke the device", [&](Connection& db) -> StoreResult<std::monostate> {
       Rows r = db.run("revoke_device",
                        "UPDATE sync_device SET revoked_at_ms = $1 WHERE device_id = $2 AND revoked_at_ms IS NULL",
                        {num(now_ms), std::string(device_id)});
       if (r.affected() == 0) return Err{"there is no enrolled device " + std::string(device_id)};
-    } catch (const SqlFault& f) {
-      return Err{"cannot revoke the device: " + f.message};
-    }
-    return std::monostate{};
+      return std::monostate{};
+    });
   }
 
   StoreDone add_enrolment(const NewEnrolment& e) override {
-    auto lease = pool_.take();
-    Connection& db = *lease;
-    try {
-      db.ensure();
+    return leased("cannot keep the enrolment", [&](Connection& db) -> StoreResult<std::monostate> {
       Transaction tx(db);
       db.exec("LOCK TABLE sync_enrolment IN SHARE ROW EXCLUSIVE MODE");
       Rows q = db.run("name_in_use",
@@ -359,19 +337,14 @@ class PgSyncStore final : public SyncStore {
               "INSERT INTO sync_enrolment(token_hash, name, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4)",
               {token_hash(e.token), e.name, num(e.created_at_ms), num(e.expires_at_ms)});
       tx.commit();
-    } catch (const SqlFault& f) {
-      return Err{"cannot keep the enrolment: " + f.message};
-    }
-    return std::monostate{};
+      return std::monostate{};
+    });
   }
 
   StoreResult<Redeemed> redeem_enrolment(std::string_view enrol_token, std::string_view device_id,
                                          std::string_view device_token, std::int64_t now_ms) override {
-    auto lease = pool_.take();
-    Connection& db = *lease;
     Redeemed out;
-    try {
-      db.ensure();
+    return leased("cannot enrol the device", [&](Connection& db) -> StoreResult<Redeemed> {
       Transaction tx(db);
       const std::string hash = token_hash(enrol_token);
       Rows q = db.run("find_enrolment",
@@ -396,18 +369,13 @@ class PgSyncStore final : public SyncStore {
               {num(now_ms), std::string(device_id), hash});
       tx.commit();
       out.device = SyncDevice{std::string(device_id), name, now_ms, std::nullopt, std::nullopt};
-    } catch (const SqlFault& f) {
-      return Err{"cannot enrol the device: " + f.message};
-    }
-    return out;
+      return out;
+    });
   }
 
   StoreResult<std::vector<DeviceListing>> devices(std::int64_t now_ms) override {
-    auto lease = pool_.take();
-    Connection& db = *lease;
     std::vector<DeviceListing> out;
-    try {
-      db.ensure();
+    return leased("cannot read the devices", [&](Connection& db) -> StoreResult<std::vector<DeviceListing>> {
       auto opt = [](const Rows& r, int i, int c) {
         return r.is_null(i, c) ? std::optional<std::int64_t>() : r.i64(i, c);
       };
@@ -442,19 +410,14 @@ class PgSyncStore final : public SyncStore {
         l.state = l.revoked_at_ms ? "withdrawn" : *l.expires_at_ms <= now_ms ? "expired" : "waiting";
         out.push_back(std::move(l));
       }
-    } catch (const SqlFault& f) {
-      return Err{"cannot read the devices: " + f.message};
-    }
-    std::stable_sort(out.begin(), out.end(),
-                     [](const DeviceListing& a, const DeviceListing& b) { return a.created_at_ms < b.created_at_ms; });
-    return out;
+      std::stable_sort(out.begin(), out.end(),
+                       [](const DeviceListing& a, const DeviceListing& b) { return a.created_at_ms < b.created_at_ms; });
+      return out;
+    });
   }
 
   StoreResult<int> revoke_by_name(std::string_view name, std::int64_t now_ms) override {
-    auto lease = pool_.take();
-    Connection& db = *lease;
-    try {
-      db.ensure();
+    return leased("cannot revoke the device", [&](Connection& db) -> StoreResult<int> {
       Transaction tx(db);
       Rows d = db.run("revoke_name",
                        "UPDATE sync_device SET revoked_at_ms = $1 WHERE name = $2 AND revoked_at_ms IS NULL",
@@ -465,30 +428,20 @@ class PgSyncStore final : public SyncStore {
                        {num(now_ms), std::string(name)});
       tx.commit();
       return static_cast<int>(d.affected() + e.affected());
-    } catch (const SqlFault& f) {
-      return Err{"cannot revoke the device: " + f.message};
-    }
+    });
   }
 
   StoreDone saw_device(std::string_view device_id, std::int64_t now_ms) override {
-    auto lease = pool_.take();
-    Connection& db = *lease;
-    try {
-      db.ensure();
+    return leased("cannot note the device", [&](Connection& db) -> StoreResult<std::monostate> {
       db.run("saw_device", "UPDATE sync_device SET last_seen_ms = $1 WHERE device_id = $2",
               {num(now_ms), std::string(device_id)});
-    } catch (const SqlFault& f) {
-      return Err{"cannot note the device: " + f.message};
-    }
-    return std::monostate{};
+      return std::monostate{};
+    });
   }
 
   StoreResult<MeetingReport> meeting_report(std::string_view meeting_id) override {
-    auto lease = pool_.take();
-    Connection& db = *lease;
     MeetingReport r;
-    try {
-      db.ensure();
+    return leased("cannot read the report", [&](Connection& db) -> StoreResult<MeetingReport> {
       const std::string m(meeting_id);
       Rows c = db.run("report_check_ins",
                        "SELECT count(*) FILTER (WHERE counted), count(*) FILTER (WHERE NOT counted AND undone_by IS NULL), "
@@ -510,15 +463,11 @@ class PgSyncStore final : public SyncStore {
                       "UNION ALL SELECT device_id FROM sync_form WHERE meeting_id = $1) AS x GROUP BY device_id",
                        {m});
       for (int i = 0; i < d.size(); ++i) r.records_by_device[d.text(i, 0)] = d.i64(i, 1);
-    } catch (const SqlFault& f) {
-      return Err{"cannot read the report: " + f.message};
-    }
-    return r;
+      return r;
+    });
   }
 
   StoreResult<std::vector<wire::RecordResult>> record_batch(const ReceivedBatch& b) override {
-    auto lease = pool_.take();
-    Connection& db = *lease;
     const std::int64_t skew = b.received_ms - b.device_clock_ms;
     const std::string skew_text = num(skew), clock_text = num(b.device_clock_ms), received_text = num(b.received_ms);
     // Read every payload first: the database sees only records it will keep.
@@ -562,8 +511,7 @@ class PgSyncStore final : public SyncStore {
     }
     std::vector<wire::RecordResult> out;
     out.reserve(items.size());
-    try {
-      db.ensure();
+    return leased("cannot record the batch", [&](Connection& db) -> StoreResult<std::vector<wire::RecordResult>> {
       Transaction tx(db);
       db.run("seen", "UPDATE sync_device SET last_seen_ms = $1, queue_depth = coalesce($3::bigint, queue_depth) "
               "WHERE device_id = $2",
@@ -668,18 +616,13 @@ class PgSyncStore final : public SyncStore {
         out.push_back(it.res);
       }
       tx.commit();  // durable (synchronous_commit) before any "stored" is answered
-    } catch (const SqlFault& f) {
-      return Err{"cannot record the batch: " + f.message};
-    }
-    return out;
+      return out;
+    });
   }
 
   StoreResult<std::vector<ServerCheckIn>> check_ins(std::string_view meeting_id) override {
-    auto lease = pool_.take();
-    Connection& db = *lease;
     std::vector<ServerCheckIn> out;
-    try {
-      db.ensure();
+    return leased("cannot read the check-ins", [&](Connection& db) -> StoreResult<std::vector<ServerCheckIn>> {
       Rows q = db.run("check_ins",
                        "SELECT c.record_id::text, c.device_id, c.meeting_id, c.rsvp_id, c.original_ms, r.received_ms, "
                        "r.skew_ms, c.counted, c.undone_by IS NOT NULL FROM sync_check_in c JOIN sync_record r USING (record_id) "
@@ -688,34 +631,24 @@ class PgSyncStore final : public SyncStore {
       for (int i = 0; i < q.size(); ++i)
         out.push_back({q.text(i, 0), q.text(i, 1), q.text(i, 2), q.text(i, 3), q.i64(i, 4), q.i64(i, 5), q.i64(i, 6),
                        q.text(i, 7) == "t", q.text(i, 8) == "t"});
-    } catch (const SqlFault& f) {
-      return Err{"cannot read the check-ins: " + f.message};
-    }
-    return out;
+      return out;
+    });
   }
 
   StoreResult<SyncCounts> counts() override {
-    auto lease = pool_.take();
-    Connection& db = *lease;
-    try {
-      db.ensure();
+    return leased("cannot count the records", [&](Connection& db) -> StoreResult<SyncCounts> {
       Rows q = db.run("counts",
                        "SELECT (SELECT count(*) FROM sync_record), (SELECT count(*) FROM sync_check_in), "
                        "(SELECT count(*) FROM sync_check_in WHERE counted), (SELECT count(*) FROM sync_refused_scan), "
                       "(SELECT count(*) FROM sync_undo), (SELECT count(*) FROM sync_form)",
                       {});
       return SyncCounts{q.i64(0, 0), q.i64(0, 1), q.i64(0, 2), q.i64(0, 3), q.i64(0, 4), q.i64(0, 5)};
-    } catch (const SqlFault& f) {
-      return Err{"cannot count the records: " + f.message};
-    }
+    });
   }
 
   StoreResult<std::vector<ServerForm>> forms(std::string_view form, std::optional<std::string> meeting) override {
-    auto lease = pool_.take();
-    Connection& db = *lease;
     std::vector<ServerForm> out;
-    try {
-      db.ensure();
+    return leased("cannot read the forms", [&](Connection& db) -> StoreResult<std::vector<ServerForm>> {
       Rows q = db.run("forms",
                       "SELECT f.record_id::text, f.device_id, f.form, f.form_version, f.meeting_id, f.language, "
                       "f.answers, f.original_ms, f.received_ms, r.skew_ms FROM sync_form f JOIN sync_record r "
@@ -728,13 +661,25 @@ class PgSyncStore final : public SyncStore {
         if (!q.is_null(i, 4)) f.meeting = q.text(i, 4);
         out.push_back(std::move(f));
       }
-    } catch (const SqlFault& f) {
-      return Err{"cannot read the forms: " + f.message};
-    }
-    return out;
+      return out;
+    });
   }
 
  private:
+  /// Runs `body` on a connection of its own, taken from the pool for the call (ensured open); a
+  /// database failure becomes "what: why".
+  template <class F>
+  auto leased(const char* what, F&& body) -> decltype(body(std::declval<Connection&>())) {
+    auto lease = pool_.take();
+    Connection& db = *lease;
+    try {
+      db.ensure();
+      return body(db);
+    } catch (const SqlFault& f) {
+      return Err{std::string(what) + ": " + f.message};
+    }
+  }
+
   Pool pool_;  // each call takes a connection of its own
 };
 
