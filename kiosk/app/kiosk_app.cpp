@@ -20,31 +20,21 @@
 #include "kiosk/core/check_in.hpp"
 #include "kiosk/core/outbox.hpp"
 #include "kiosk/core/staff_pin.hpp"
+#include "platform/input/wedge.hpp"
 #include "sync/protocol/ticket.hpp"
 
 namespace cate::app {
 
 namespace {
 
-// A keyboard-wedge scanner types a whole code in a burst; a person types far slower. Codes whose
-// keys came this fast on average are recorded as scanned (a later issue refines the detection).
-constexpr std::uint32_t kScannerKeyGapMs = 35;
-constexpr int kScannerMinKeys = 8;
-// A scanner set to send no suffix: its burst ends in silence. This long with no key after a
-// scanner's burst, and the code goes as if Enter had come (a person typing is never that fast).
-constexpr std::int64_t kScannerEndPauseMs = 120;
-
-/// The keys came in a scanner's burst: enough of them, on average no further apart than a scanner sends them.
-bool scanner_burst(const KeyboardCode& kc) {
-  const std::uint32_t span = kc.last_key_ms - kc.first_key_ms;
-  return kc.keys >= kScannerMinKeys && span <= kScannerKeyGapMs * static_cast<std::uint32_t>(kc.keys - 1);
-}
+/// The keys came in a scanner's burst (the rule: platform/input/wedge.hpp).
+bool scanner_burst(const KeyboardCode& kc) { return is_scanner_burst(kc.keys, kc.first_key_ms, kc.last_key_ms); }
 
 /// A scanner's burst that has gone quiet is a whole code, unless it is the start of a ticket
 /// that is not all there yet (a ticket's length is fixed): then its keys are still on the way
 /// (a slow machine drawing between them), and the idle reset wipes them if they never come.
 bool scan_ended_in_silence(const KeyboardCode& kc, std::int64_t now) {
-  if (kc.text.empty() || !scanner_burst(kc) || now < kc.last_key_at + kScannerEndPauseMs) return false;
+  if (kc.text.empty() || !scanner_burst(kc) || now < kc.last_key_at + kWedgeEndPauseMs) return false;
   const std::string_view text = kc.text.view();
   const bool ticket_start = text.size() >= kTicketPrefix.size() &&
                             strncasecmp(text.data(), kTicketPrefix.data(), kTicketPrefix.size()) == 0;
@@ -791,8 +781,8 @@ std::int64_t KioskApp::next_deadline() const {
     consider(state_.staff.read_at + kStaffReadEveryMs);
   // A scanner's burst: look again when its silence would end it (once; a ticket still arriving waits for keys).
   const KeyboardCode& kc = state_.keyboard_code;
-  if (!kc.text.empty() && scanner_burst(kc) && state_.now < kc.last_key_at + kScannerEndPauseMs)
-    consider(kc.last_key_at + kScannerEndPauseMs);
+  if (!kc.text.empty() && scanner_burst(kc) && state_.now < kc.last_key_at + kWedgeEndPauseMs)
+    consider(kc.last_key_at + kWedgeEndPauseMs);
   // The sync screen's progress bar and "4 min ago".
   if (state_.screen == Screen::StaffSync) consider(state_.now + (state_.sync.status.running ? 250 : 1000));
   if (const std::int64_t c = clock_deadline(); c >= 0) consider(c);
