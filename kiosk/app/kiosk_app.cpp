@@ -331,13 +331,13 @@ void KioskApp::apply(Intent& intent) {
 }
 
 void KioskApp::check_in(std::string code, CheckInMethod method) {
-  if (state_.screen == Screen::StaffSync) {  // there, a scan is the office's enrolment code
-    enrol(std::move(code));
-    return;
-  }
-  if (state_.screen == Screen::StaffPin) {  // first-run setup: the office's enrolment code
-    enrol_first_run(std::move(code));
-    return;
+  // What a code means here is the screen's to say (ScreenView::scan_use).
+  const ScreenView* view = screens_.find(state_.screen);
+  switch (view ? view->scan_use(state_) : ScanUse::None) {
+    case ScanUse::Enrol: enrol(std::move(code)); return;
+    case ScanUse::EnrolFirstRun: enrol_first_run(std::move(code)); return;
+    case ScanUse::None: wipe(code); return;
+    case ScanUse::CheckIn: break;
   }
   ++state_.checks_in_flight;
   go(Screen::Checking);

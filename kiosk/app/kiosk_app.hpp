@@ -49,7 +49,7 @@ class KioskApp final : public window::WindowApp {
  private:
   std::int64_t clock() const;
   void apply(Intent& intent);
-  void check_in(std::string code, CheckInMethod method);
+  void check_in(std::string code, CheckInMethod method);  ///< a code taken here: what it means is the screen's (scan_use)
   void code_arrived(std::string code, CheckInMethod method);  ///< from the camera or a serial scanner
   void update_devices(bool take_preview);  ///< tells the camera what the screen needs; reads its state
   TypedText* typing_target();             ///< the buffer the current screen types into, if any

@@ -9,13 +9,22 @@
 
 namespace cate::app {
 
+/// What a code from the keyboard, a scanner or the camera means on a screen.
+enum class ScanUse {
+  None,           ///< not taken (a form, most of staff mode): dropped
+  CheckIn,        ///< a ticket to check in (Welcome, a result on screen)
+  Enrol,          ///< the office's enrolment code (staff's Sync screen)
+  EnrolFirstRun,  ///< the office's enrolment code on a kiosk with no staff PIN (first-run setup)
+};
+
 /// @brief One screen: draws from the state and returns what the person asked for.
 class ScreenView {
  public:
   virtual ~ScreenView() = default;
   virtual Screen id() const = 0;
-  /// Whether a code from the keyboard or a scanner is taken while this screen shows, as it is now.
-  virtual bool takes_scans(const AppState&) const { return false; }
+  /// What a code from the keyboard or a scanner means while this screen shows, as it is now.
+  virtual ScanUse scan_use(const AppState&) const { return ScanUse::None; }
+  bool takes_scans(const AppState& state) const { return scan_use(state) != ScanUse::None; }
   /// Whether this screen shows the camera's preview (new frames then wake the window loop).
   virtual bool shows_camera() const { return false; }
   /// Background colour of the whole screen.

@@ -10,7 +10,7 @@ namespace {
 class ResultScreen final : public ScreenView {
  public:
   Screen id() const override { return Screen::Result; }
-  bool takes_scans(const AppState&) const override { return true; }
+  ScanUse scan_use(const AppState&) const override { return ScanUse::CheckIn; }
 
   ImU32 background(const AppState& state, const Theme& theme) const override {
     if (!state.result) return theme.background;

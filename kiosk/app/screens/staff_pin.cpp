@@ -19,9 +19,10 @@ class StaffPinScreen final : public ScreenView {
   Screen id() const override { return Screen::StaffPin; }
   ImU32 background(const AppState&, const Theme& theme) const override { return theme.notice; }
   /// Only first-run setup takes a code: the office's enrolment code, while none is being traded.
-  bool takes_scans(const AppState& state) const override {
-    return state.pin.said == PinEntry::Said::NoPin && state.setup.enrol != SetupView::Enrol::Working &&
-           !state.setup.may_choose_pin;
+  ScanUse scan_use(const AppState& state) const override {
+    const bool setup = state.pin.said == PinEntry::Said::NoPin && state.setup.enrol != SetupView::Enrol::Working &&
+                       !state.setup.may_choose_pin;
+    return setup ? ScanUse::EnrolFirstRun : ScanUse::None;
   }
 
   void draw(const AppState& state, const Ui& ui, Intents& out) override {

@@ -36,7 +36,7 @@ const char* failure_key(SyncFailure f) {
 class StaffSyncScreen final : public ScreenView {
  public:
   Screen id() const override { return Screen::StaffSync; }
-  bool takes_scans(const AppState&) const override { return true; }  // the office's enrolment code
+  ScanUse scan_use(const AppState&) const override { return ScanUse::Enrol; }  // the office's enrolment code
   ImU32 background(const AppState&, const Theme& theme) const override { return theme.notice; }
 
   void draw(const AppState& state, const Ui& ui, Intents& out) override {

@@ -18,7 +18,7 @@ namespace {
 class WelcomeScreen final : public ScreenView {
  public:
   Screen id() const override { return Screen::Welcome; }
-  bool takes_scans(const AppState&) const override { return true; }
+  ScanUse scan_use(const AppState&) const override { return ScanUse::CheckIn; }
   bool shows_camera() const override { return true; }
 
   void draw(const AppState& state, const Ui& ui, Intents& out) override {
