@@ -11,7 +11,8 @@
 #   OUT_DIR      where the image goes (default build/image-ARCH)
 #
 # Environment: CATE_MIRROR (default http://deb.debian.org/debian), CATE_ROOT_EXTRA_MB (free
-# space on the root file system, default 256), CATE_DATA_MB (data partition, default 512).
+# space on the root file system, default 256), CATE_DATA_MB (data partition, default 512),
+# CATE_TIMEZONE (the device's time zone, default America/Chicago).
 #
 # Provisioning one kiosk's card (its store on the data partition, made with a cate-kiosk built
 # for this machine, $CATE_KIOSK, default build/release/kiosk/cate-kiosk):
@@ -56,7 +57,7 @@ DEB_DEPENDS=$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/^ *//; s/[ (].*/
 # leaves the data partition writable), no console blanking, no blinking cursor, quiet.
 CMDLINE="root=LABEL=CATEROOT rootfstype=ext4 ro rootwait overlayroot=tmpfs:recurse=0 consoleblank=0 vt.global_cursor_default=0 quiet loglevel=3"
 
-COMMON="systemd systemd-sysv udev dbus systemd-timesyncd systemd-resolved
+COMMON="systemd systemd-sysv udev dbus systemd-timesyncd systemd-resolved tzdata
         initramfs-tools overlayroot e2fsprogs ca-certificates
         iproute2 wpasupplicant wireless-regdb
         fdisk"
@@ -101,7 +102,7 @@ mmdebstrap --mode=root --variant=minbase --arch="$ARCH" --components="$COMPONENT
   --customize-hook='rm "$1/usr/sbin/update-initramfs"' \
   --customize-hook='chroot "$1" dpkg-divert --quiet --local --rename --remove /usr/sbin/update-initramfs' \
   --customize-hook='chroot "$1" update-initramfs -c -k all' \
-  --customize-hook="sh '$HERE/image-customize.sh' \"\$1\" '$ARCH' '$CMDLINE'" \
+  --customize-hook="CATE_TIMEZONE='${CATE_TIMEZONE:-}' sh '$HERE/image-customize.sh' \"\$1\" '$ARCH' '$CMDLINE'" \
   bookworm "$ROOTFS" "$MIRROR"
 say "root file system done in $(( $(date +%s) - start )) s"
 

@@ -4,6 +4,9 @@
 #
 #   image-customize.sh ROOT ARCH CMDLINE
 #
+# CATE_TIMEZONE (default America/Chicago: the coalition is in St. Louis) is the device's time
+# zone, a name under /usr/share/zoneinfo (tzdata).
+#
 # ARCH is arm64 (Raspberry Pi), amd64 (PC), or arm64-vm: the boot test's virtual machine
 # (tests/image/vm_boot.sh), whose own small initramfs puts the memory overlay on the root, so
 # the root has no line in fstab and there is no Raspberry Pi firmware; or rpios: Raspberry Pi OS
@@ -43,6 +46,22 @@ mkdir -p "$R/etc/systemd/network"
 printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n' > "$R/etc/systemd/network/20-wired.network"
 install -D -m 0644 "$HERE/systemd/timesyncd-cate-kiosk.conf" "$R/etc/systemd/timesyncd.conf.d/cate-kiosk.conf"
 chroot "$R" systemctl enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service >/dev/null 2>&1
+
+# The time with no network (a Raspberry Pi has no battery clock, the root forgets what is
+# written to it): timesyncd's saved time (its clock file, saved every minute) kept on the data
+# partition, so the clock never starts before the last time the kiosk ran; the same for the time
+# set from the staff screen (cate-set-clock.service saves it there at once). And a floor: PID 1
+# raises the clock to the time of /usr/lib/clock-epoch at boot, the image's build time.
+for unit in systemd-timesyncd cate-set-clock; do
+  install -D -m 0644 "$HERE/systemd/timesync-on-data-cate-kiosk.conf" "$R/etc/systemd/system/$unit.service.d/cate-kiosk-data.conf"
+done
+touch "$R/usr/lib/clock-epoch"
+chroot "$R" systemctl is-enabled cate-set-clock.path >/dev/null 2>&1 || chroot "$R" systemctl enable cate-set-clock.path >/dev/null 2>&1
+# The time zone.
+TIMEZONE=${CATE_TIMEZONE:-America/Chicago}
+[ -f "$R/usr/share/zoneinfo/$TIMEZONE" ] || { echo "image-customize.sh: no time zone $TIMEZONE in the image (tzdata)" >&2; exit 1; }
+ln -sf "/usr/share/zoneinfo/$TIMEZONE" "$R/etc/localtime"
+echo "$TIMEZONE" > "$R/etc/timezone"
 
 # Wi-Fi from cate-wifi.conf on the boot partition: cate-wifi.service writes wpa_supplicant's
 # settings under /run at each boot (the root is read-only), wpa_supplicant@wlan0 joins the

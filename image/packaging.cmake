@@ -48,6 +48,10 @@ install(FILES ${CATE_IMAGE_DIR}/systemd/tmpfiles-cate-kiosk.conf DESTINATION usr
         RENAME cate-kiosk.conf COMPONENT kiosk)
 install(PROGRAMS ${CATE_IMAGE_DIR}/usb/cate-usb-mount ${CATE_IMAGE_DIR}/usb/cate-usb-update
         DESTINATION usr/lib/cate-kiosk COMPONENT kiosk)
+# The clock set from the staff screen "Date and time" (a request in /run/cate-clock).
+install(FILES ${CATE_IMAGE_DIR}/systemd/cate-set-clock.path ${CATE_IMAGE_DIR}/systemd/cate-set-clock.service
+        DESTINATION lib/systemd/system COMPONENT kiosk)
+install(PROGRAMS ${CATE_IMAGE_DIR}/clock/cate-set-clock DESTINATION usr/lib/cate-kiosk COMPONENT kiosk)
 
 # The office.
 set(_cate_server_targets cate-admin)

@@ -50,10 +50,11 @@ check cate-kiosk \
    libturbojpeg0 libfmt9 libcurl4 libegl1 libgles2 libgbm1 libgl1-mesa-dri fonts-noto-core mount libc6" \
   "/usr/bin/cate-kiosk /lib/systemd/system/cate-kiosk.service /lib/udev/rules.d/70-cate-kiosk.rules
    /lib/systemd/system/cate-usb@.service /lib/udev/rules.d/71-cate-usb.rules /usr/lib/tmpfiles.d/cate-kiosk.conf
-   /usr/lib/cate-kiosk/cate-usb-mount /usr/lib/cate-kiosk/cate-usb-update
+   /usr/lib/cate-kiosk/cate-usb-mount /usr/lib/cate-kiosk/cate-usb-update /usr/lib/cate-kiosk/cate-set-clock
+   /lib/systemd/system/cate-set-clock.path /lib/systemd/system/cate-set-clock.service
    /etc/cate-kiosk/kiosk.env /usr/share/doc/cate-kiosk/copyright /usr/share/doc/cate-kiosk/changelog.Debian.gz" \
   "postinst:adduser+--quiet+--system postinst:video+render+input+dialout postinst:deb-systemd-helper+enable
-   prerm:deb-systemd-invoke+stop postrm:deb-systemd-helper+purge"
+   postinst:cate-set-clock.path prerm:deb-systemd-invoke+stop postrm:deb-systemd-helper+purge"
 
 check cate-server \
   "adduser libsqlite3-0 libsodium23 libfmt9 libpq5 libqrencode4 libstb0 libwebp7 libc6" \

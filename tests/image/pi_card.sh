@@ -11,8 +11,10 @@
 # kernel and initramfs it names, and cmdline.txt naming the root by label, read-only under
 # overlayroot, on tty1, with no console blanking; on the root the kiosk's program and service
 # (enabled), the grow and Wi-Fi services (enabled), the fstab, overlayroot's initramfs script,
-# the hardware watchdog and small journal settings, SSH masked, no SSH server, root locked;
-# the data partition owned by the kiosk's user.
+# the hardware watchdog and small journal settings, SSH masked, no SSH server, root locked; the
+# time: timesyncd's saved time on the data partition (its drop-in), the clock's floor
+# (/usr/lib/clock-epoch), the staff screen's clock requests (cate-set-clock.path, enabled), the
+# time zone America/Chicago with tzdata; the data partition owned by the kiosk's user.
 # Needs: sfdisk (fdisk), mtools, e2fsprogs (debugfs), util-linux (blkid).
 set -eu
 . "$(dirname "$0")/checks.sh"
@@ -79,9 +81,15 @@ for f in /usr/bin/cate-kiosk /lib/systemd/system/cate-kiosk.service /usr/lib/cat
          /usr/share/initramfs-tools/scripts/init-bottom/overlayroot \
          /etc/systemd/system/multi-user.target.wants/cate-kiosk.service \
          /etc/systemd/system/multi-user.target.wants/cate-grow-data.service \
-         /etc/systemd/system.conf.d/cate-kiosk-watchdog.conf /etc/systemd/journald.conf.d/cate-kiosk.conf; do
+         /etc/systemd/system.conf.d/cate-kiosk-watchdog.conf /etc/systemd/journald.conf.d/cate-kiosk.conf \
+         /etc/systemd/system/systemd-timesyncd.service.d/cate-kiosk-data.conf /usr/lib/clock-epoch \
+         /usr/lib/cate-kiosk/cate-set-clock /lib/systemd/system/cate-set-clock.service \
+         /etc/systemd/system/paths.target.wants/cate-set-clock.path /usr/share/zoneinfo/America/Chicago; do
   exists "$f" || fail "no $f on the root"
 done
+dbg "stat /etc/localtime" | grep -q 'Fast link dest: "/usr/share/zoneinfo/America/Chicago"' || fail "the time zone is not America/Chicago"
+dbg "cat /etc/systemd/system/systemd-timesyncd.service.d/cate-kiosk-data.conf" | grep -q '^BindPaths=.*/var/lib/cate-kiosk/system-clock:/var/lib/systemd/timesync' ||
+  fail "timesyncd's saved time is not bound from the data partition"
 exists /usr/sbin/sshd && fail "an SSH server is on the root"
 dbg "stat /etc/systemd/system/ssh.service" | grep -q "Type: symlink" || fail "ssh.service is not masked"
 dbg "cat /etc/fstab" > "$work/fstab"

@@ -7,7 +7,7 @@
 #
 # ExecStart names /usr/bin/PROGRAM; a copy of the unit points it at the built program instead
 # ($CATE_KIOSK, $CATE_SYNCD, $CATE_ADMIN; helpers under /usr/lib/cate-kiosk: $CATE_WIFI_SETUP,
-# $CATE_USB_MOUNT), since verify refuses a missing executable.
+# $CATE_USB_MOUNT, $CATE_SET_CLOCK), since verify refuses a missing executable.
 set -eu
 
 mode=$1
@@ -22,7 +22,18 @@ sed -e "s|/usr/bin/cate-kiosk|${CATE_KIOSK:?}|g" \
     -e "s|/usr/bin/cate-admin|${CATE_ADMIN:?}|g" \
     -e "s|/usr/lib/cate-kiosk/cate-wifi-setup|${CATE_WIFI_SETUP:-/usr/lib/cate-kiosk/cate-wifi-setup}|g" \
     -e "s|/usr/lib/cate-kiosk/cate-grow-data|${CATE_GROW_DATA:-/usr/lib/cate-kiosk/cate-grow-data}|g" \
-    -e "s|/usr/lib/cate-kiosk/cate-usb-mount|${CATE_USB_MOUNT:-/usr/lib/cate-kiosk/cate-usb-mount}|g" "$unit" > "$work/$name"
+    -e "s|/usr/lib/cate-kiosk/cate-usb-mount|${CATE_USB_MOUNT:-/usr/lib/cate-kiosk/cate-usb-mount}|g" \
+    -e "s|/usr/lib/cate-kiosk/cate-set-clock|${CATE_SET_CLOCK:-/usr/lib/cate-kiosk/cate-set-clock}|g" "$unit" > "$work/$name"
+# A path unit starts a service of its own: verify reads it beside the path unit.
+case "$name" in
+  *.path)
+    service=$(sed -n 's/^Unit=//p' "$unit")
+    if [ -n "$service" ] && [ -f "$(dirname "$unit")/$service" ]; then
+      sed -e "s|/usr/lib/cate-kiosk/cate-set-clock|${CATE_SET_CLOCK:-/usr/lib/cate-kiosk/cate-set-clock}|g" \
+        "$(dirname "$unit")/$service" > "$work/$service"
+    fi
+    ;;
+esac
 # A template (NAME@.service) is checked as one of its instances, as systemd starts it.
 target=$name
 case "$name" in *@.service) target=${name%@.service}@sda1.service ;; esac

@@ -10,7 +10,10 @@
 #   - after a clean power-off the check-in is read out of the data partition's ext4 image
 #     with debugfs (e2fsck clean, SQLite);
 #   - power cut: QEMU killed hard during check-ins, booted again, e2fsck clean, SQLite's
-#     integrity check passes and every check-in the screen reported is there.
+#     integrity check passes and every check-in the screen reported is there;
+#   - the time with no network (the VM has no network card): booted on an RTC in 2020, the
+#     clock starts from the time saved on the data partition in the boot before; the staff
+#     screen's request to set the clock, written as the kiosk's user, sets it or is refused.
 #
 #   tests/image/vm_boot.sh [ARM64_PACKAGE_DIR [WORK_DIR]]
 #
@@ -103,7 +106,7 @@ rm -rf "$ROOTFS" "$WORK/rootfs.deb" "$WORK/dl"
 mkdir -p "$WORK/dl"
 # shellcheck disable=SC2086
 mmdebstrap --mode=root --variant=minbase --arch=arm64 \
-  --include="$(echo systemd systemd-sysv udev kmod dbus systemd-timesyncd systemd-resolved iproute2 fdisk e2fsprogs \
+  --include="$(echo systemd systemd-sysv udev kmod dbus systemd-timesyncd systemd-resolved tzdata iproute2 fdisk e2fsprogs \
                wpasupplicant python3-evdev $DEB_DEPENDS | tr ' ' ',')" \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-include=/usr/share/doc/cate-*' \

@@ -10,6 +10,9 @@ second scan says already checked in, the vivid camera gives frames, idle CPU and
 power-off, then the data partition is checked on the host (e2fsck, debugfs, sqlite3).
 Boot 2: scans, QEMU killed hard while they go on. Boot 3: it comes back; every check-in the
 screen reported is on disk. Prints one JSON summary line (also in WORK_DIR/vm-results.json).
+The time: the VM has no network card (no network time, whatever the host has); boot 2 starts
+on an emulated RTC in 2020 and must start from the time saved on the data partition in boot 1;
+boot 4 sets the clock through the staff screen's request (/run/cate-clock), as the kiosk's user.
 """
 import json
 import os
@@ -49,8 +52,12 @@ def check(name, ok, detail=""):
     return ok
 
 
+# Boot 2's emulated real-time clock: long before the image was built.
+OLD_RTC = "2020-01-01T00:00:00"
+
+
 class Vm:
-    def __init__(self, tag):
+    def __init__(self, tag, rtc="utc"):
         self.tag = tag
         self.qmp_path = os.path.join(WORK, f"qmp-{tag}.sock")
         self.ctl_path = os.path.join(WORK, f"ctl-{tag}.sock")
@@ -61,6 +68,12 @@ class Vm:
         argv = [
             "qemu-system-aarch64", "-M", "virt", "-cpu", QEMU_CPU, "-smp", "2", "-m", "1024",
             "-nodefaults", "-no-user-config", "-display", "none",
+            # No network card: no network time, whatever this machine's network is, so the time
+            # comes from the RTC, the image's floor, the saved time or the staff screen only.
+            "-nic", "none",
+            # The real-time clock (PL031; the kernel sets the system clock from it at boot):
+            # this machine's time, or an old one.
+            "-rtc", f"base={rtc}",
             "-kernel", os.path.join(WORK, "vmlinuz"), "-initrd", os.path.join(WORK, "initrd.img"),
             "-append", "console=ttyAMA0 rootwait panic=5 vt.global_cursor_default=0 consoleblank=0",
             "-serial", f"file:{self.console}",
@@ -372,6 +385,43 @@ def data_partition_state(vm):
         return {"partition_mb": 0, "filesystem_mb": 0, "result": r["out"].strip()[:200]}
 
 
+def vm_clock(vm):
+    """The VM's clock (Unix seconds) and its uptime, or (None, None)."""
+    r = vm.run("sh", "-c", "date +%s; cut -d' ' -f1 /proc/uptime")
+    try:
+        now, up = r["out"].split()[:2]
+        return int(now), float(up)
+    except ValueError:
+        return None, None
+
+
+def saved_clock_on_data():
+    """The time (mtime) of timesyncd's clock file on the data partition (data.ext4), or None."""
+    out = host("debugfs", "-R", "stat /system-clock/clock", os.path.join(WORK, "data.ext4"), check_rc=False).stdout
+    for line in out.splitlines():
+        if line.strip().startswith("mtime:"):
+            return int(line.split()[1].split(":")[0], 16)
+    return None
+
+
+def clock_request(vm, seconds, timeout=90):
+    """A request to set the clock, written as the kiosk writes it: as its user, inside its
+    service's view (mount namespace: ProtectSystem=strict, ReadWritePaths=-/run/cate-clock),
+    request.tmp then renamed. Waits (bounded) for /run/cate-clock/result: (result, written)."""
+    vm.run("rm", "-f", "/run/cate-clock/result")
+    r = vm.run("sh", "-c", "pid=$(systemctl show -p MainPID --value cate-kiosk.service);"
+               " nsenter -t $pid -m setpriv --reuid=cate-kiosk --regid=cate-kiosk --init-groups"
+               f" sh -c 'printf \"%s\\n\" {int(seconds)} > /run/cate-clock/request.tmp"
+               " && mv /run/cate-clock/request.tmp /run/cate-clock/request' && echo written")
+    written = r["rc"] == 0 and "written" in r["out"]
+    if not written:
+        return r["out"].strip()[-300:], False
+    r = vm.run("sh", "-c", f"for i in $(seq {timeout * 2}); do [ -f /run/cate-clock/result ] && cat /run/cate-clock/result && exit 0;"
+               " sleep 0.5; done; journalctl -b --no-pager -o cat -u cate-set-clock.path -u cate-set-clock.service | tail -n 5; exit 1",
+               timeout=timeout + 10)
+    return r["out"].strip(), True
+
+
 def scan(vm, ticket, since, expect_text, timeout=90):
     """Waits for the Welcome screen, types the ticket as a scanner does, waits for its answer."""
     first, rsvp, code = ticket
@@ -458,6 +508,17 @@ def main():
         check("SSH is off", "masked" in r["out"] and "no-sshd" in r["out"], r["out"].strip())
         r = vm.run("systemctl", "is-active", "systemd-timesyncd.service")
         check("network time (systemd-timesyncd) runs", r["out"].strip() == "active", r["out"].strip())
+        r = vm.run("sh", "-c", "ls /sys/class/net; test -e /run/systemd/timesync/synchronized && echo synchronized; true")
+        check("no network card and no network time (deterministic)", r["out"].split() == ["lo"], r["out"].strip())
+        r = vm.run("sh", "-c", "readlink /etc/localtime; date +%Z; test -d /usr/share/zoneinfo/America && echo tzdata")
+        check("time zone America/Chicago (tzdata)", r["out"].split()[:1] == ["/usr/share/zoneinfo/America/Chicago"]
+              and r["out"].split()[1:2] in (["CST"], ["CDT"]) and "tzdata" in r["out"], r["out"].strip())
+        r = vm.run("sh", "-c", "findmnt -no SOURCE /var/lib/systemd/timesync -N $(systemctl show -p MainPID --value systemd-timesyncd);"
+                   " stat -c '%U %Y' /var/lib/cate-kiosk/system-clock/clock")
+        check("timesyncd's saved time is on the data partition", "vda3" in r["out"] and "systemd-timesync" in r["out"], r["out"].strip())
+        r = vm.run("sh", "-c", "systemctl is-active cate-set-clock.path; stat -c '%U:%G %a' /run/cate-clock")
+        check("clock requests: cate-set-clock.path active, /run/cate-clock root:cate-kiosk 770",
+              r["out"].split() == ["active", "root:cate-kiosk", "770"], r["out"].strip())
         r = vm.run("sh", "-c", "systemctl is-active cate-wifi.service; grep -c '^network=' /run/cate-wifi/wpa_supplicant-wlan0.conf; grep country= /run/cate-wifi/wpa_supplicant-wlan0.conf")
         check("Wi-Fi settings from the boot partition", "active" in r["out"] and "country=US" in r["out"], r["out"].strip())
         r = vm.run("id", "cate-kiosk")
@@ -495,6 +556,17 @@ def main():
         probe = host("mtype", "-i", os.path.join(WORK, "stick-staff.vfat"), "::/probe.txt", check_rc=False)
         check("what the kiosk wrote is on the stick", probe.stdout.strip() == "from the kiosk", (probe.stdout + probe.stderr).strip())
 
+        # A time (this machine's clock) while boot 1 has been up at least 70 s (here, minutes):
+        # boot 2, on an old RTC, must start at or after it. timesyncd saves the time every
+        # minute and when it stops (the power-off below), on the data partition. Taken late in
+        # boot 1, so that the image's floor (its build time) plus boot 2's start is well before it.
+        for _ in range(60):
+            _, up = vm_clock(vm)
+            if up is None or up >= 70:
+                break
+            time.sleep(2)
+        results["clock"] = {"recorded_in_boot1": int(time.time()), "boot1_uptime_then": up}
+
         # Idle: back on Welcome, nobody there, for 40 s (the watchdog's frame every 10 s).
         vm.wait_current_screen("welcome", 90)
         time.sleep(5)
@@ -523,14 +595,39 @@ def main():
     n = con.execute("SELECT count(*) FROM check_in WHERE rsvp_id = ? AND undone_at_ms IS NULL", (TICKETS[0][1],)).fetchone()[0]
     check("the check-in is in the database read with debugfs", n == 1, f"{n} row(s)")
     con.close()
+    saved = saved_clock_on_data()
+    results.setdefault("clock", {})["saved_on_data_boot1"] = saved
+    recorded = results["clock"].get("recorded_in_boot1", 0)
+    check("boot 1's time saved on the data partition (timesyncd's clock file)", saved is not None and saved >= recorded,
+          f"saved {saved}, recorded {recorded}")
 
     # --- boot 2: power cut during check-ins ----------------------------------------------
-    log("boot 2: power cut during check-ins")
-    vm = Vm("boot2")
+    log(f"boot 2: an RTC at {OLD_RTC}; power cut during check-ins")
+    vm = Vm("boot2", rtc=OLD_RTC)
     reported = [TICKETS[0][1]]
     typed_after_cut = []
     try:
-        state = vm.wait_kiosk_active(BOOT_TIMEOUT) if vm.wait_agent(BOOT_TIMEOUT) else None
+        t0 = time.monotonic()
+        agent = vm.wait_agent(BOOT_TIMEOUT)
+        # The clock at boot: the RTC said 2020, PID 1 raised it to the image's floor, timesyncd
+        # to the time saved on the data partition in boot 1, once that is mounted (the agent
+        # starts earlier): read once time-set.target is reached (timesyncd is before it).
+        if agent:
+            vm.run("sh", "-c", "for i in $(seq 240); do systemctl is-active -q time-set.target && exit 0; sleep 0.5; done; exit 1",
+                   timeout=150)
+        now, up = vm_clock(vm) if agent else (None, None)
+        recorded = results.get("clock", {}).get("recorded_in_boot1", 0)
+        r = vm.run("sh", "-c", "stat -c %Y /usr/lib/clock-epoch; journalctl -b --no-pager -o cat -u systemd-timesyncd | head -n 5")
+        epoch = int(r["out"].split()[0]) if r["out"][:1].isdigit() else None
+        rtc_old = "setting system clock to 2020-01-01" in open(vm.console, errors="replace").read()
+        results["clock"].update({"boot2_clock": now, "boot2_uptime": up, "image_floor": epoch, "boot2_rtc_2020": rtc_old,
+                                 "boot2_timesyncd": r["out"].strip()[-400:], "boot2_check_s": round(time.monotonic() - t0, 1)})
+        check("boot 2: the kernel took the old RTC (2020)", rtc_old)
+        check("boot 2: the clock starts at or after the time recorded in boot 1 (saved on the data partition)",
+              now is not None and now >= recorded, f"clock {now}, recorded {recorded}, uptime {up}")
+        check("boot 2: the image's floor alone would be earlier (so the saved time did it)",
+              epoch is not None and up is not None and epoch + up < recorded, f"floor {epoch} + uptime {up} vs {recorded}")
+        state = vm.wait_kiosk_active(BOOT_TIMEOUT) if agent else None
         if not check("boot 2: kiosk READY", state and state.get("ActiveState") == "active"):
             return
         _, since = vm.current_screen()  # only frames from now on
@@ -597,6 +694,29 @@ def main():
         check("boot 4: a scan is answered by the updated kiosk", frame is not None, (frame or "").split("\n")[0])
         if frame and not seen:
             reported.append(t[1])
+
+        # The clock set from the staff screen's request (cate-set-clock.path): two days ahead,
+        # then 2001 (refused: before the image's floor), then back to now.
+        t0 = time.monotonic()
+        want = int(time.time()) + 2 * 86400
+        got, written = clock_request(vm, want)
+        check("clock request written as the kiosk's user, in its service's view", written, got)
+        check("clock request: the result says set", got == f"set {want}", got)
+        now, _ = vm_clock(vm)
+        check("clock request: the VM's clock moved to it", now is not None and want <= now <= want + 300, f"clock {now}, asked {want}")
+        r = vm.run("stat", "-c", "%Y", "/var/lib/cate-kiosk/system-clock/clock")
+        check("clock request: saved on the data partition at once", r["out"].strip().isdigit() and int(r["out"]) >= want, r["out"].strip())
+        got, _ = clock_request(vm, 978307200)
+        check("clock request for 2001: refused too-early", got == "refused too-early", got)
+        after, _ = vm_clock(vm)
+        check("clock request for 2001: the clock stays", after is not None and after >= want, f"clock {after}")
+        r = vm.run("sh", "-c", "test -e /run/cate-clock/request && echo left; journalctl -b --no-pager -o cat -u cate-set-clock.service | grep -c '^cate-set-clock: '")
+        check("clock requests: none left, one journal line each", r["out"].split() == ["2"], r["out"].strip())
+        # Back to this machine's time, so the data partition is not written in the future.
+        want = int(time.time())
+        got, _ = clock_request(vm, want)
+        check("clock request back to now: set", got == f"set {want}", got)
+        results.setdefault("clock", {})["set_clock_s"] = round(time.monotonic() - t0, 1)
         check("clean power-off after the update", vm.poweroff())
     finally:
         vm.kill()
