@@ -88,16 +88,24 @@ std::tm local_tm(std::int64_t unix_s) {
 }
 }  // namespace
 
-std::string format_time_of_day(std::int64_t unix_ms, Language lang) {
-  std::tm tm = local_tm(unix_ms / 1000);
+std::string format_clock_time(int hour, std::optional<int> minute, Language lang) {
   char buf[16];
   if (Catalog::of(lang).text("time.clock") == "12h") {
-    int h = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
-    std::snprintf(buf, sizeof buf, "%d:%02d %s", h, tm.tm_min, tm.tm_hour < 12 ? "AM" : "PM");
+    const int h = hour % 12 == 0 ? 12 : hour % 12;
+    const char* half = hour < 12 ? "AM" : "PM";
+    if (minute) std::snprintf(buf, sizeof buf, "%d:%02d %s", h, *minute, half);
+    else std::snprintf(buf, sizeof buf, "%d %s", h, half);
+  } else if (minute) {
+    std::snprintf(buf, sizeof buf, "%d:%02d", hour, *minute);
   } else {
-    std::snprintf(buf, sizeof buf, "%d:%02d", tm.tm_hour, tm.tm_min);
+    std::snprintf(buf, sizeof buf, "%02d", hour);
   }
   return buf;
+}
+
+std::string format_time_of_day(std::int64_t unix_ms, Language lang) {
+  std::tm tm = local_tm(unix_ms / 1000);
+  return format_clock_time(tm.tm_hour, tm.tm_min, lang);
 }
 
 std::string format_date(std::int64_t unix_s, Language lang) {

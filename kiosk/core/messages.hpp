@@ -47,6 +47,9 @@ Message message_for(const ScanResult& result, Language lang, bool show_first_nam
 
 /// "6:02 PM" (English) or "18:02" (Spanish), in the kiosk's local time zone.
 std::string format_time_of_day(std::int64_t unix_ms, Language lang);
+/// An hour (0..23) and minute on the language's clock: "6:02 PM" or "18:02"; with no minute,
+/// "6 PM" or "18".
+std::string format_clock_time(int hour, std::optional<int> minute, Language lang);
 /// "Thursday, December 3" or "jueves 3 de diciembre", in local time.
 std::string format_date(std::int64_t unix_s, Language lang);
 

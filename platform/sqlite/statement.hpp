@@ -81,14 +81,12 @@ class Statement {
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string();
   }
 
- protected:
-  sqlite3* db_;
-
  private:
   Statement& keep(int rc) {
     if (rc != SQLITE_OK && bind_failed_ == SQLITE_OK) bind_failed_ = rc;
     return *this;
   }
+  sqlite3* db_;
   sqlite3_stmt* s_ = nullptr;
   int bind_failed_ = SQLITE_OK;
 };

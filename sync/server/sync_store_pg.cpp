@@ -343,8 +343,8 @@ class PgSyncStore final : public SyncStore {
 
   StoreResult<Redeemed> redeem_enrolment(std::string_view enrol_token, std::string_view device_id,
                                          std::string_view device_token, std::int64_t now_ms) override {
-    Redeemed out;
     return leased("cannot enrol the device", [&](Connection& db) -> StoreResult<Redeemed> {
+      Redeemed out;
       Transaction tx(db);
       const std::string hash = token_hash(enrol_token);
       Rows q = db.run("find_enrolment",
@@ -374,8 +374,8 @@ class PgSyncStore final : public SyncStore {
   }
 
   StoreResult<std::vector<DeviceListing>> devices(std::int64_t now_ms) override {
-    std::vector<DeviceListing> out;
     return leased("cannot read the devices", [&](Connection& db) -> StoreResult<std::vector<DeviceListing>> {
+      std::vector<DeviceListing> out;
       auto opt = [](const Rows& r, int i, int c) {
         return r.is_null(i, c) ? std::optional<std::int64_t>() : r.i64(i, c);
       };
@@ -440,8 +440,8 @@ class PgSyncStore final : public SyncStore {
   }
 
   StoreResult<MeetingReport> meeting_report(std::string_view meeting_id) override {
-    MeetingReport r;
     return leased("cannot read the report", [&](Connection& db) -> StoreResult<MeetingReport> {
+      MeetingReport r;
       const std::string m(meeting_id);
       Rows c = db.run("report_check_ins",
                        "SELECT count(*) FILTER (WHERE counted), count(*) FILTER (WHERE NOT counted AND undone_by IS NULL), "
@@ -621,8 +621,8 @@ class PgSyncStore final : public SyncStore {
   }
 
   StoreResult<std::vector<ServerCheckIn>> check_ins(std::string_view meeting_id) override {
-    std::vector<ServerCheckIn> out;
     return leased("cannot read the check-ins", [&](Connection& db) -> StoreResult<std::vector<ServerCheckIn>> {
+      std::vector<ServerCheckIn> out;
       Rows q = db.run("check_ins",
                        "SELECT c.record_id::text, c.device_id, c.meeting_id, c.rsvp_id, c.original_ms, r.received_ms, "
                        "r.skew_ms, c.counted, c.undone_by IS NOT NULL FROM sync_check_in c JOIN sync_record r USING (record_id) "
@@ -647,8 +647,8 @@ class PgSyncStore final : public SyncStore {
   }
 
   StoreResult<std::vector<ServerForm>> forms(std::string_view form, std::optional<std::string> meeting) override {
-    std::vector<ServerForm> out;
     return leased("cannot read the forms", [&](Connection& db) -> StoreResult<std::vector<ServerForm>> {
+      std::vector<ServerForm> out;
       Rows q = db.run("forms",
                       "SELECT f.record_id::text, f.device_id, f.form, f.form_version, f.meeting_id, f.language, "
                       "f.answers, f.original_ms, f.received_ms, r.skew_ms FROM sync_form f JOIN sync_record r "

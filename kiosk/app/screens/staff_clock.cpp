@@ -30,13 +30,7 @@ std::string field_value(const LocalDateTime& t, ClockField field, Language langu
       return t.month - 1 < static_cast<int>(months.size()) ? months[t.month - 1] : std::to_string(t.month);
     }
     case ClockField::Day: return std::to_string(t.day);
-    case ClockField::Hour:
-      if (c.text("time.clock") == "12h") {
-        std::snprintf(buf, sizeof buf, "%d %s", t.hour % 12 == 0 ? 12 : t.hour % 12, t.hour < 12 ? "AM" : "PM");
-      } else {
-        std::snprintf(buf, sizeof buf, "%02d", t.hour);
-      }
-      return buf;
+    case ClockField::Hour: return format_clock_time(t.hour, std::nullopt, language);
     case ClockField::Minute: std::snprintf(buf, sizeof buf, "%02d", t.minute); return buf;
   }
   return {};

@@ -404,15 +404,21 @@ def saved_clock_on_data():
     return None
 
 
+def as_kiosk(command):
+    """A shell line running `command` (sh) as the kiosk's service runs: its user, inside its
+    mount namespace (ProtectSystem=strict and its ReadWritePaths=)."""
+    return ("pid=$(systemctl show -p MainPID --value cate-kiosk.service);"
+            " nsenter -t $pid -m setpriv --reuid=cate-kiosk --regid=cate-kiosk --init-groups"
+            f" sh -c '{command}'")
+
+
 def clock_request(vm, seconds, timeout=90):
     """A request to set the clock, written as the kiosk writes it: as its user, inside its
     service's view (mount namespace: ProtectSystem=strict, ReadWritePaths=-/run/cate-clock),
     request.tmp then renamed. Waits (bounded) for /run/cate-clock/result: (result, written)."""
     vm.run("rm", "-f", "/run/cate-clock/result")
-    r = vm.run("sh", "-c", "pid=$(systemctl show -p MainPID --value cate-kiosk.service);"
-               " nsenter -t $pid -m setpriv --reuid=cate-kiosk --regid=cate-kiosk --init-groups"
-               f" sh -c 'printf \"%s\\n\" {int(seconds)} > /run/cate-clock/request.tmp"
-               " && mv /run/cate-clock/request.tmp /run/cate-clock/request' && echo written")
+    r = vm.run("sh", "-c", as_kiosk(f"printf \"%s\\n\" {int(seconds)} > /run/cate-clock/request.tmp"
+                                    " && mv /run/cate-clock/request.tmp /run/cate-clock/request") + " && echo written")
     written = r["rc"] == 0 and "written" in r["out"]
     if not written:
         return r["out"].strip()[-300:], False
@@ -546,9 +552,7 @@ def main():
                    " journalctl -b --no-pager -o cat -u 'cate-usb@*' | tail -n 20; exit 1", timeout=90)
         check("the stick is mounted under /media/cate-usb", r["rc"] == 0 and "vfat" in r["out"], r["out"].strip()[-300:])
         stick_dir = "/media/cate-usb/" + (r["out"].strip().splitlines() or ["?"])[-1]
-        r = vm.run("sh", "-c", "pid=$(systemctl show -p MainPID --value cate-kiosk.service);"
-                   f" nsenter -t $pid -m setpriv --reuid=cate-kiosk --regid=cate-kiosk --init-groups"
-                   f" sh -c 'echo from the kiosk > {stick_dir}/probe.txt' && sync && echo written")
+        r = vm.run("sh", "-c", as_kiosk(f"echo from the kiosk > {stick_dir}/probe.txt") + " && sync && echo written")
         check("the kiosk's service can write on the stick", r["rc"] == 0 and "written" in r["out"], r["out"].strip())
         check("the stick pulled out", vm.pull_stick("staff"))
         r = vm.run("sh", "-c", f"for i in $(seq 60); do findmnt {stick_dir} >/dev/null || exit 0; sleep 0.5; done; findmnt {stick_dir}; exit 1")
